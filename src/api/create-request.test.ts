@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ImageRecord } from '../image/image-config.js';
+import { specFromCreate } from './create-request.js';
+
+const image: ImageRecord = {
+  id: `sha256:${'a'.repeat(64)}`,
+  config: {
+    architecture: 'amd64',
+    os: 'linux',
+    config: { Env: ['PATH=/bin', 'A=image'], Cmd: ['sh'], WorkingDir: '/srv', Labels: { from: 'image' } },
+    rootfs: { type: 'layers', diff_ids: [] },
+  },
+  repoTags: [],
+  repoDigests: [],
+  parentId: '',
+  size: 0,
+  createdAt: 0,
+};
+
+test('specFromCreate merges env, labels and command with the image as docker does', () => {
+  const spec = specFromCreate(
+    { Image: 'busybox', Cmd: ['echo', 'hi'], Env: ['A=create', 'B=2'], Labels: { mine: '1' }, HostConfig: { NetworkMode: 'default', AutoRemove: true } },
+    image,
+  );
+  assert.deepEqual(spec.env, ['PATH=/bin', 'A=create', 'B=2']);
+  assert.equal(spec.path, 'echo');
+  assert.deepEqual(spec.args, ['hi']);
+  assert.equal(spec.workingDir, '/srv');
+  assert.deepEqual(spec.labels, { from: 'image', mine: '1' });
+  assert.equal(spec.host.networkMode, 'bridge');
+  assert.equal(spec.host.autoRemove, true);
+});
+
+test('specFromCreate refuses set fields the engine cannot honour instead of ignoring them', () => {
+  assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '4000' }] } } }, image), {
+    kind: 'InvalidParameter',
+  });
+  assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { Devices: [{ PathOnHost: '/dev/kvm' }] } }, image), /HostConfig.Devices/);
+  assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { RestartPolicy: { Name: 'always' } } }, image), /restart policy/);
+  // Zero values are what the CLI always sends: they pass.
+  assert.doesNotThrow(() =>
+    specFromCreate({ Image: 'x', HostConfig: { Devices: [], BlkioWeight: 0, RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, MemorySwappiness: -1 } }, image),
+  );
+});
+
+test('specFromCreate parses bind mounts and refuses malformed ones', () => {
+  const spec = specFromCreate({ Image: 'x', HostConfig: { Binds: ['/home:/test:ro'] } }, image);
+  assert.deepEqual(spec.host.binds, [{ source: '/home', destination: '/test', readOnly: true, propagation: 'rprivate' }]);
+  assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { Binds: ['/home'] } }, image), /invalid volume specification/);
+  assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { Binds: ['/a:/b:bogus'] } }, image), /invalid mode: bogus/);
+});

@@ -1,0 +1,200 @@
+import { invalidParameter } from '../base/engine-error.js';
+import { resolveCommand } from '../container/command-line.js';
+import type { BindMount, ContainerSpec, HostOptions, Ulimit } from '../container/container-record.js';
+import type { ImageRecord } from '../image/image-config.js';
+
+/** The parts of Docker's create body skiff reads. Everything is optional on the wire. */
+export interface CreateBody {
+  Hostname?: string;
+  Domainname?: string;
+  User?: string;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  ExposedPorts?: Record<string, unknown> | null;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  StdinOnce?: boolean;
+  Env?: string[] | null;
+  Cmd?: string[] | string | null;
+  Entrypoint?: string[] | string | null;
+  Image?: string;
+  Volumes?: Record<string, unknown> | null;
+  WorkingDir?: string;
+  Labels?: Record<string, string> | null;
+  StopSignal?: string;
+  StopTimeout?: number | null;
+  Healthcheck?: unknown;
+  HostConfig?: Record<string, unknown> | null;
+  NetworkingConfig?: { EndpointsConfig?: Record<string, unknown> | null } | null;
+}
+
+/** A field is "unset" when it holds its zero value; set fields skiff cannot honour are refused, never ignored. */
+function isUnset(v: unknown): boolean {
+  if (v === null || v === undefined || v === '' || v === 0 || v === false) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') return Object.values(v as object).every(isUnset);
+  return false;
+}
+
+/** HostConfig fields accepted with a fixed meaning, besides those read below. */
+const ignoredHostFields = new Set([
+  'ConsoleSize', // terminal size: applied through resize
+  'LogConfig', // checked below
+  'MemorySwappiness', // -1 is the CLI's "unset"
+  'Isolation',
+  'CgroupnsMode',
+  'Runtime',
+  'MaskedPaths',
+  'ReadonlyPaths',
+]);
+
+const readHostFields = new Set([
+  'AutoRemove', 'Binds', 'NetworkMode', 'Privileged', 'ReadonlyRootfs', 'CapAdd', 'CapDrop', 'Ulimits', 'Dns',
+  'DnsSearch', 'DnsOptions', 'ExtraHosts', 'ShmSize', 'Memory', 'NanoCpus', 'CpuShares', 'PidsLimit', 'PidMode',
+  'IpcMode', 'UTSMode', 'OomScoreAdj', 'Sysctls', 'RestartPolicy', 'PortBindings', 'PublishAllPorts',
+]);
+
+const asStrings = (v: unknown, field: string): string[] => {
+  if (v === null || v === undefined) return [];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw invalidParameter(`${field} must be a list of strings`);
+  return v;
+};
+
+const asCommand = (v: string[] | string | null | undefined): string[] | null | undefined =>
+  typeof v === 'string' ? [v] : v;
+
+function parseBind(bind: string): BindMount {
+  const parts = bind.split(':');
+  const [source = '', destination = '', mode = ''] = parts;
+  if (parts.length < 2 || parts.length > 3 || !destination.startsWith('/')) throw invalidParameter(`invalid volume specification: '${bind}'`);
+  if (!source.startsWith('/')) {
+    throw invalidParameter(`named volumes are not supported yet: '${bind}' (use an absolute host path)`);
+  }
+  let readOnly = false;
+  let propagation = 'rprivate';
+  for (const opt of mode.split(',').filter(Boolean)) {
+    if (opt === 'ro') readOnly = true;
+    else if (opt === 'rw') readOnly = false;
+    else if (['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'].includes(opt)) propagation = opt;
+    else if (opt === 'z' || opt === 'Z') continue; // SELinux relabel: nothing to do without SELinux
+    else throw invalidParameter(`invalid mode: ${opt}`);
+  }
+  return { source, destination, readOnly, propagation };
+}
+
+function parseUlimits(v: unknown): Ulimit[] {
+  if (v === null || v === undefined) return [];
+  if (!Array.isArray(v)) throw invalidParameter('Ulimits must be a list');
+  return v.map((u: { Name?: unknown; Soft?: unknown; Hard?: unknown }) => {
+    if (typeof u.Name !== 'string' || typeof u.Soft !== 'number' || typeof u.Hard !== 'number') throw invalidParameter('invalid ulimit');
+    if (u.Soft > u.Hard) throw invalidParameter(`ulimit soft limit must be less than or equal to hard limit: ${u.Soft} > ${u.Hard}`);
+    return { name: u.Name, soft: u.Soft, hard: u.Hard };
+  });
+}
+
+function namespaceMode(v: unknown, field: string): string {
+  const s = typeof v === 'string' ? v : '';
+  if (s === '' || s === 'host' || s === 'private' || (field === 'IpcMode' && s === 'shareable')) return s;
+  throw invalidParameter(`${field} "${s}" is not supported yet`);
+}
+
+function networkMode(v: unknown): string {
+  const s = typeof v === 'string' ? v : '';
+  if (s === '' || s === 'default' || s === 'bridge') return 'bridge';
+  if (s === 'none' || s === 'host' || s.startsWith('container:')) return s;
+  throw invalidParameter(`network ${s} not found`);
+}
+
+export function parseHostOptions(hc: Record<string, unknown>): HostOptions {
+  for (const [key, value] of Object.entries(hc)) {
+    if (readHostFields.has(key) || ignoredHostFields.has(key) || isUnset(value)) continue;
+    throw invalidParameter(`HostConfig.${key} is not supported by this engine yet`);
+  }
+  const log = hc.LogConfig as { Type?: string } | undefined;
+  if (log?.Type && log.Type !== 'json-file') throw invalidParameter(`logging driver "${log.Type}" is not supported; only json-file is`);
+  if (!isUnset(hc.PortBindings) || hc.PublishAllPorts === true) {
+    throw invalidParameter('publishing ports is not supported by this engine yet');
+  }
+  const restart = (hc.RestartPolicy ?? {}) as { Name?: string; MaximumRetryCount?: number };
+  if (restart.Name && restart.Name !== 'no') throw invalidParameter(`restart policy "${restart.Name}" is not supported by this engine yet`);
+  const num = (k: string) => {
+    const v = hc[k];
+    if (v === undefined || v === null) return 0;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw invalidParameter(`HostConfig.${k} must be a number`);
+    return v;
+  };
+  const sysctls = (hc.Sysctls ?? {}) as Record<string, string>;
+  return {
+    autoRemove: hc.AutoRemove === true,
+    binds: asStrings(hc.Binds, 'HostConfig.Binds').map(parseBind),
+    networkMode: networkMode(hc.NetworkMode),
+    privileged: hc.Privileged === true,
+    readonlyRootfs: hc.ReadonlyRootfs === true,
+    capAdd: asStrings(hc.CapAdd, 'HostConfig.CapAdd'),
+    capDrop: asStrings(hc.CapDrop, 'HostConfig.CapDrop'),
+    ulimits: parseUlimits(hc.Ulimits),
+    dns: asStrings(hc.Dns, 'HostConfig.Dns'),
+    dnsSearch: asStrings(hc.DnsSearch, 'HostConfig.DnsSearch'),
+    dnsOptions: asStrings(hc.DnsOptions, 'HostConfig.DnsOptions'),
+    extraHosts: asStrings(hc.ExtraHosts, 'HostConfig.ExtraHosts'),
+    shmSize: num('ShmSize'),
+    memory: num('Memory'),
+    nanoCpus: num('NanoCpus'),
+    cpuShares: num('CpuShares'),
+    pidsLimit: num('PidsLimit'),
+    pidMode: namespaceMode(hc.PidMode, 'PidMode'),
+    ipcMode: namespaceMode(hc.IpcMode, 'IpcMode'),
+    utsMode: namespaceMode(hc.UTSMode, 'UTSMode'),
+    oomScoreAdj: num('OomScoreAdj'),
+    sysctls,
+    restartPolicy: { name: restart.Name || 'no', maximumRetryCount: restart.MaximumRetryCount ?? 0 },
+  };
+}
+
+function mergeEnv(imageEnv: readonly string[], createEnv: readonly string[]): string[] {
+  const out = new Map<string, string>();
+  for (const e of [...imageEnv, ...createEnv]) {
+    const eq = e.indexOf('=');
+    const key = eq === -1 ? e : e.slice(0, eq);
+    out.set(key, e);
+  }
+  if (![...out.keys()].includes('PATH')) out.set('PATH', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+  return [...out.values()].filter((e) => e.includes('='));
+}
+
+/** Docker's create body + the resolved image → the container's spec. */
+export function specFromCreate(body: CreateBody, image: ImageRecord): ContainerSpec {
+  const ic = image.config.config ?? {};
+  if (!isUnset(body.Healthcheck)) throw invalidParameter('health checks are not supported by this engine yet');
+  const volumes = [...Object.keys(body.Volumes ?? {}), ...Object.keys(ic.Volumes ?? {})];
+  if (volumes.length > 0) throw invalidParameter(`volumes are not supported by this engine yet: ${volumes.join(', ')}`);
+  const host = parseHostOptions(body.HostConfig ?? {});
+  const command = resolveCommand(ic, { Entrypoint: asCommand(body.Entrypoint), Cmd: asCommand(body.Cmd) });
+  const stopTimeout = typeof body.StopTimeout === 'number' ? body.StopTimeout : undefined;
+  return {
+    image: body.Image ?? '',
+    imageId: image.id,
+    hostname: body.Hostname ?? '',
+    domainname: body.Domainname ?? '',
+    user: body.User || ic.User || '',
+    env: mergeEnv(ic.Env ?? [], asStrings(body.Env, 'Env')),
+    cmd: command.cmd,
+    entrypoint: command.entrypoint,
+    workingDir: body.WorkingDir || ic.WorkingDir || '',
+    labels: { ...(ic.Labels ?? {}), ...(body.Labels ?? {}) },
+    exposedPorts: [...new Set([...Object.keys(ic.ExposedPorts ?? {}), ...Object.keys(body.ExposedPorts ?? {})])],
+    volumes,
+    stopSignal: body.StopSignal || ic.StopSignal || '',
+    stopTimeout,
+    tty: body.Tty === true,
+    openStdin: body.OpenStdin === true,
+    stdinOnce: body.StdinOnce === true,
+    attachStdin: body.AttachStdin === true,
+    attachStdout: body.AttachStdout === true,
+    attachStderr: body.AttachStderr === true,
+    path: command.path,
+    args: command.args,
+    host,
+  };
+}

@@ -1,0 +1,221 @@
+import type { Socket } from 'node:net';
+import { conflict, invalidParameter } from '../../base/engine-error.js';
+import type { ContainerService } from '../../container/container-service.js';
+import { fileSize, LogCursor, selectEntries, watchLog, type LogEntry } from '../../container/log-file.js';
+import type { MonitorDriver } from '../../sys/monitor.js';
+import { hijack, multiplexedStream, rawStream } from '../hijack.js';
+import { boolValue, intValue } from '../query.js';
+import type { RequestContext } from '../request-context.js';
+import type { Route } from '../router.js';
+import { frame, StreamId } from '../stream-framing.js';
+
+export interface StreamRouteDeps {
+  containers: ContainerService;
+  monitor: MonitorDriver;
+}
+
+/** Go's RFC3339NanoFixed, which `docker logs -t` prints. */
+function fixedNano(time: string): string {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(time);
+  return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z` : time;
+}
+
+function encoder(tty: boolean, timestamps: boolean): (e: LogEntry) => Buffer {
+  return (e) => {
+    const text = timestamps ? `${fixedNano(e.time)} ${e.log}` : e.log;
+    const payload = Buffer.from(text, 'utf8');
+    return tty ? payload : frame(e.stream === 'stdout' ? StreamId.Stdout : StreamId.Stderr, payload);
+  };
+}
+
+/** Parses "since"/"until": unix seconds, fractional allowed. */
+function unixParam(v: string | null, name: string): number {
+  if (!v) return 0;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw invalidParameter(`invalid value for ${name}: ${v}`);
+  return n;
+}
+
+/**
+ * Streams a container's log from `cursor` until the container exits (or the client leaves).
+ * The final drain is synchronous on the exit event, so it happens before auto-remove deletes the file.
+ */
+function follow(
+  deps: StreamRouteDeps,
+  id: string,
+  cursor: LogCursor,
+  logPath: string,
+  emit: (entries: LogEntry[]) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  return new Promise((resolve) => {
+    let reading = false;
+    let again = false;
+    let done = false;
+    const pump = async () => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      do {
+        again = false;
+        const entries = await cursor.read();
+        if (!done && entries.length) emit(entries);
+      } while (again && !done);
+      reading = false;
+    };
+    const stopWatching = watchLog(logPath, () => void pump());
+    const finish = () => {
+      if (done) return;
+      done = true;
+      stopWatching();
+      deps.containers.events.off('exited', onExit);
+      deps.containers.events.off('removed', onRemoved);
+      signal.removeEventListener('abort', finish);
+      resolve();
+    };
+    const onExit = (exitedId: string) => {
+      if (exitedId !== id) return;
+      const rest = cursor.readSync();
+      if (rest.length) emit(rest);
+      finish();
+    };
+    const onRemoved = (removedId: string) => {
+      if (removedId === id) finish();
+    };
+    deps.containers.events.on('exited', onExit);
+    deps.containers.events.on('removed', onRemoved);
+    signal.addEventListener('abort', finish, { once: true });
+    void pump();
+    // Already over (it exited between the caller's look and now): drain and end.
+    let status: string;
+    try {
+      status = deps.containers.resolve(id).state.status;
+    } catch {
+      status = 'removed';
+    }
+    if (status === 'exited' || status === 'dead' || status === 'removed') onExit(id);
+  });
+}
+
+export function containerStreamRoutes(deps: StreamRouteDeps): Route[] {
+  const { containers } = deps;
+  return [
+    {
+      method: 'POST',
+      path: '/containers/{id}/resize',
+      handler: async (ctx: RequestContext) => {
+        const rec = containers.resolve(ctx.params.id ?? '');
+        const rows = intValue(ctx.query.get('h'), 'h') ?? 0;
+        const cols = intValue(ctx.query.get('w'), 'w') ?? 0;
+        if (rec.state.status !== 'running') throw conflict(`Container ${rec.id} is not running`);
+        if (rec.spec.tty) await deps.monitor.resize(containers.paths(rec.id).stateDir, rows, cols).catch(() => {});
+        ctx.res!.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': '0' });
+        ctx.res!.end();
+      },
+    },
+    {
+      method: 'GET',
+      path: '/containers/{id}/logs',
+      handler: async (ctx: RequestContext) => {
+        const rec = containers.resolve(ctx.params.id ?? '');
+        const q = ctx.query;
+        const sel = {
+          stdout: boolValue(q.get('stdout')),
+          stderr: boolValue(q.get('stderr')),
+          since: unixParam(q.get('since'), 'since'),
+          until: unixParam(q.get('until'), 'until'),
+          tail: (() => {
+            const t = q.get('tail');
+            if (!t || t === 'all') return undefined;
+            const n = Number(t);
+            return Number.isInteger(n) && n >= 0 ? n : undefined;
+          })(),
+        };
+        if (!sel.stdout && !sel.stderr) throw invalidParameter('Bad parameters: you must choose at least one stream');
+        const encode = encoder(rec.spec.tty, boolValue(q.get('timestamps')));
+        const res = ctx.res!;
+        res.writeHead(200, { 'Content-Type': rec.spec.tty ? rawStream : multiplexedStream });
+        const logPath = containers.paths(rec.id).log;
+        const cursor = new LogCursor(logPath);
+        const backlog = selectEntries(await cursor.read(), sel);
+        for (const e of backlog) res.write(encode(e));
+        const running = containers.resolve(rec.id).state.status === 'running';
+        if (boolValue(q.get('follow')) && running && sel.until === 0) {
+          const live = { ...sel, tail: undefined };
+          await follow(deps, rec.id, cursor, logPath, (entries) => {
+            for (const e of selectEntries(entries, live)) res.write(encode(e));
+          }, ctx.signal);
+        }
+        res.end();
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/{id}/attach',
+      handler: async (ctx: RequestContext) => {
+        const rec = containers.resolve(ctx.params.id ?? '');
+        const q = ctx.query;
+        const want = { stdout: boolValue(q.get('stdout')), stderr: boolValue(q.get('stderr')), stdin: boolValue(q.get('stdin')) };
+        const logPath = containers.paths(rec.id).log;
+        const replay = boolValue(q.get('logs'));
+        const cursor = new LogCursor(logPath, replay ? 0 : await fileSize(logPath));
+        const conn = hijack(ctx, rec.spec.tty ? rawStream : multiplexedStream, ctx.upgrade?.head);
+        const encode = encoder(rec.spec.tty, false);
+        const write = (entries: LogEntry[]) => {
+          for (const e of entries) {
+            if (e.stream === 'stdout' ? want.stdout : want.stderr) conn.output.write(encode(e));
+          }
+        };
+        const abort = new AbortController();
+        ctx.signal.addEventListener('abort', () => abort.abort(), { once: true });
+        let stdinSocket: Socket | undefined;
+        const cleanupStdin = want.stdin && rec.spec.openStdin ? forwardStdin() : () => {};
+
+        function forwardStdin(): () => void {
+          let ended = false;
+          const pending: Buffer[] = [];
+          conn.input.on('data', (chunk: Buffer) => {
+            if (stdinSocket) stdinSocket.write(chunk);
+            else pending.push(chunk);
+          });
+          conn.input.on('end', () => {
+            ended = true;
+            stdinSocket?.end();
+          });
+          const connect = async () => {
+            try {
+              const sock = await deps.monitor.openStdin(containers.paths(rec.id).stateDir);
+              sock.on('error', () => {});
+              for (const c of pending.splice(0)) sock.write(c);
+              stdinSocket = sock;
+              if (ended) sock.end();
+            } catch {
+              /* the container exited before stdin could be connected */
+            }
+          };
+          const onStarted = (id: string) => {
+            if (id === rec.id) void connect();
+          };
+          if (containers.resolve(rec.id).state.status === 'running') void connect();
+          else containers.events.on('started', onStarted);
+          return () => {
+            containers.events.off('started', onStarted);
+            stdinSocket?.destroy();
+          };
+        }
+
+        if (!boolValue(q.get('stream'))) {
+          if (replay) write(await cursor.read());
+          cleanupStdin();
+          conn.close();
+          return;
+        }
+        await follow(deps, rec.id, cursor, logPath, write, abort.signal);
+        cleanupStdin();
+        conn.close();
+      },
+    },
+  ];
+}

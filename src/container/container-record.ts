@@ -1,0 +1,104 @@
+import type { Digest } from '../base/digest.js';
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+/** Go's zero time, which Docker prints for "never". */
+export const zeroTime = '0001-01-01T00:00:00Z';
+
+export interface ContainerState {
+  status: ContainerStatus;
+  pid: number;
+  exitCode: number;
+  error: string;
+  startedAt: string;
+  finishedAt: string;
+  oomKilled: boolean;
+  /** The monitor that parents the running container (0 when not running). */
+  monitorPid: number;
+}
+
+export interface BindMount {
+  source: string;
+  destination: string;
+  readOnly: boolean;
+  propagation: string;
+}
+
+export interface Ulimit {
+  name: string;
+  soft: number;
+  hard: number;
+}
+
+/** Host-side settings a container was created with, already validated. */
+export interface HostOptions {
+  autoRemove: boolean;
+  binds: BindMount[];
+  /** "bridge" (default), "none", "host" or "container:<id>". */
+  networkMode: string;
+  privileged: boolean;
+  readonlyRootfs: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  ulimits: Ulimit[];
+  dns: string[];
+  dnsSearch: string[];
+  dnsOptions: string[];
+  extraHosts: string[];
+  shmSize: number;
+  memory: number;
+  nanoCpus: number;
+  cpuShares: number;
+  pidsLimit: number;
+  pidMode: string;
+  ipcMode: string;
+  utsMode: string;
+  oomScoreAdj: number;
+  sysctls: Record<string, string>;
+  restartPolicy: { name: string; maximumRetryCount: number };
+}
+
+/** Everything create decided. Immutable after create (but for the name). */
+export interface ContainerSpec {
+  /** The image reference as the client typed it (Config.Image). */
+  image: string;
+  imageId: Digest;
+  hostname: string;
+  domainname: string;
+  user: string;
+  env: string[];
+  cmd: string[] | null;
+  entrypoint: string[] | null;
+  workingDir: string;
+  labels: Record<string, string>;
+  exposedPorts: string[];
+  volumes: string[];
+  stopSignal: string;
+  stopTimeout: number | undefined;
+  tty: boolean;
+  openStdin: boolean;
+  stdinOnce: boolean;
+  attachStdin: boolean;
+  attachStdout: boolean;
+  attachStderr: boolean;
+  /** argv[0] and the rest, resolved from entrypoint and cmd. */
+  path: string;
+  args: string[];
+  host: HostOptions;
+}
+
+export interface ContainerRecord {
+  id: string;
+  /** Without the leading slash. */
+  name: string;
+  created: string;
+  spec: ContainerSpec;
+  state: ContainerState;
+  restartCount: number;
+  /** The create request as the client sent it (Config and HostConfig), echoed by inspect. */
+  wire: { config: Record<string, unknown>; hostConfig: Record<string, unknown> };
+}
+
+export function initialState(): ContainerState {
+  return { status: 'created', pid: 0, exitCode: 0, error: '', startedAt: zeroTime, finishedAt: zeroTime, oomKilled: false, monitorPid: 0 };
+}

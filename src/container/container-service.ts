@@ -1,0 +1,391 @@
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { conflict, EngineError, invalidParameter, notFound, notModified } from '../base/engine-error.js';
+import { newId, shortId } from '../base/ids.js';
+import { KeyedMutex } from '../base/keyed-mutex.js';
+import type { Logger } from '../base/log.js';
+import { rfc3339Nano } from '../base/rfc3339.js';
+import type { ContainerExit, MonitorDriver } from '../sys/monitor.js';
+import { ContainerEvents } from './container-events.js';
+import { checkContainerName, randomName } from './container-names.js';
+import { containerPaths, type ContainerPaths } from './container-paths.js';
+import { initialState, type ContainerRecord, type ContainerSpec, type ContainerState } from './container-record.js';
+import { ContainerStore } from './container-store.js';
+import { parseSignal } from './signals.js';
+
+/** Prepares a start: writes the bundle and returns what the monitor needs. Injected so it stays testable. */
+export type StartPreparer = (rec: ContainerRecord, paths: ContainerPaths) => Promise<{ lowerDirs: string[] }>;
+
+export interface ContainerServiceDeps {
+  store: ContainerStore;
+  monitor: MonitorDriver;
+  prepareStart: StartPreparer;
+  dataRoot: string;
+  execRoot: string;
+  runtimePath: string;
+  runtimeRoot: string;
+  log: Logger;
+}
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+const livenessInterval = 2_000;
+
+/** The container lifecycle: records, start/stop/kill/remove, exits, waits. */
+export class ContainerService {
+  readonly events = new ContainerEvents();
+  private readonly locks = new KeyedMutex();
+  private readonly watchers = new Map<string, { watcher: FSWatcher; timer: NodeJS.Timeout }>();
+
+  constructor(private readonly deps: ContainerServiceDeps) {}
+
+  paths(id: string): ContainerPaths {
+    return containerPaths(this.deps.dataRoot, this.deps.execRoot, id);
+  }
+
+  /** Full ID, unique prefix, name or /name → record; Docker's 404 wording otherwise. */
+  resolve(ref: string): ContainerRecord {
+    const { store } = this.deps;
+    const exact = store.get(ref);
+    if (exact) return exact;
+    const byName = store.idByName(ref.replace(/^\//, ''));
+    if (byName) return store.get(byName)!;
+    if (/^[0-9a-f]+$/.test(ref)) {
+      const ids = store.idsByPrefix(ref);
+      if (ids.length > 1) throw invalidParameter(`Multiple IDs found with provided prefix: ${ref}`);
+      const only = ids[0];
+      if (only) return store.get(only)!;
+    }
+    throw notFound(`No such container: ${ref}`);
+  }
+
+  list(): ContainerRecord[] {
+    return this.deps.store.all();
+  }
+
+  async create(spec: ContainerSpec, wire: ContainerRecord['wire'], name?: string): Promise<ContainerRecord> {
+    const id = newId();
+    const rec: ContainerRecord = {
+      id,
+      name: name ? checkContainerName(name) : this.freshName(),
+      created: rfc3339Nano(),
+      spec: { ...spec, hostname: spec.hostname || shortId(id) },
+      state: initialState(),
+      restartCount: 0,
+      wire,
+    };
+    const p = this.paths(id);
+    await mkdir(p.upper, { recursive: true });
+    await mkdir(p.work, { recursive: true });
+    await mkdir(p.rootfs, { recursive: true });
+    try {
+      this.deps.store.insert(rec);
+    } catch (err) {
+      await rm(p.dir, { recursive: true, force: true });
+      throw err;
+    }
+    this.emit('create', rec);
+    return rec;
+  }
+
+  private freshName(): string {
+    for (let attempt = 0; ; attempt++) {
+      const name = randomName(attempt);
+      if (!this.deps.store.idByName(name)) return name;
+    }
+  }
+
+  async start(ref: string): Promise<void> {
+    const id = this.resolve(ref).id;
+    await this.locks.run(id, async () => {
+      const rec = this.resolve(id);
+      if (rec.state.status === 'running') throw notModified();
+      if (rec.state.status === 'paused') throw conflict('cannot start a paused container, try unpause instead');
+      if (rec.state.status === 'removing') throw conflict(`container is marked for removal and cannot be started`);
+      const p = this.paths(id);
+      await rm(p.stateDir, { recursive: true, force: true });
+      await mkdir(p.stateDir, { recursive: true });
+      let started;
+      try {
+        const { lowerDirs } = await this.deps.prepareStart(rec, p);
+        this.watchExit(id, p.stateDir);
+        started = await this.deps.monitor.start({
+          id,
+          runtimePath: this.deps.runtimePath,
+          runtimeRoot: this.deps.runtimeRoot,
+          bundleDir: p.dir,
+          overlay: { rootfs: p.rootfs, lowerDirs, upperDir: p.upper, workDir: p.work },
+          logPath: p.log,
+          stateDir: p.stateDir,
+          stdin: rec.spec.openStdin,
+          stdinOnce: rec.spec.stdinOnce,
+          tty: rec.spec.tty,
+        });
+      } catch (err) {
+        this.unwatch(id);
+        await rm(p.stateDir, { recursive: true, force: true });
+        const message = err instanceof Error ? err.message : String(err);
+        const state: ContainerState = { ...rec.state, status: rec.state.status === 'created' ? 'created' : 'exited', error: message };
+        state.exitCode = 128;
+        this.deps.store.saveState(id, state);
+        throw err instanceof EngineError ? err : new EngineError('System', message, { cause: err });
+      }
+      const state: ContainerState = {
+        ...rec.state,
+        status: 'running',
+        pid: started.pid,
+        monitorPid: started.monitorPid,
+        exitCode: 0,
+        error: '',
+        startedAt: rfc3339Nano(),
+        finishedAt: rec.state.finishedAt,
+      };
+      this.deps.store.saveState(id, state);
+      this.emit('start', this.resolve(id));
+      this.events.emit('started', id);
+    });
+    // The container may have exited before its record said running: look again.
+    const p = this.paths(id);
+    const exit = await this.deps.monitor.readExit(p.stateDir);
+    if (exit) await this.onExit(id, exit);
+  }
+
+  /** Sends the stop signal, waits `timeout` seconds (default: the container's or 10), then SIGKILL. */
+  async stop(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const rec = this.resolve(ref);
+    if (rec.state.status !== 'running') throw notModified();
+    const signal = parseSignal(opts.signal || rec.spec.stopSignal || 'SIGTERM');
+    const timeout = opts.timeout ?? rec.spec.stopTimeout ?? 10;
+    const exited = this.waitFor(rec.id, 'not-running');
+    this.emit('kill', rec, { signal: String(signal) });
+    await this.signal(rec, signal).catch(() => {});
+    if (timeout < 0) {
+      await exited;
+    } else if (!(await withTimeout(exited, timeout * 1000))) {
+      this.emit('kill', rec, { signal: '9' });
+      await this.signal(rec, 9).catch(() => {});
+      await exited;
+    }
+    this.emit('stop', rec);
+  }
+
+  async kill(ref: string, signalName = 'SIGKILL'): Promise<void> {
+    const rec = this.resolve(ref);
+    const signal = parseSignal(signalName);
+    if (rec.state.status !== 'running') throw conflict(`Container ${rec.id} is not running`);
+    this.emit('kill', rec, { signal: String(signal) });
+    await this.signal(rec, signal);
+  }
+
+  private async signal(rec: ContainerRecord, signal: number): Promise<void> {
+    await this.deps.monitor.kill(this.paths(rec.id).stateDir, signal);
+  }
+
+  async remove(ref: string, opts: { force?: boolean; removeVolumes?: boolean } = {}): Promise<void> {
+    const found = this.resolve(ref);
+    if (found.state.status === 'running' && !opts.force) {
+      throw conflict(
+        `cannot remove container "/${found.name}": container is running: stop the container before removing or force remove`,
+      );
+    }
+    if (found.state.status === 'running') {
+      const exited = this.waitFor(found.id, 'not-running');
+      await this.signal(found, 9).catch(() => {});
+      await exited;
+    }
+    await this.locks.run(found.id, async () => {
+      const rec = this.deps.store.get(found.id);
+      if (!rec) return;
+      if (rec.state.status === 'running') throw conflict(`cannot remove container "/${rec.name}": container is running`);
+      await this.destroy(rec);
+    });
+  }
+
+  private async destroy(rec: ContainerRecord): Promise<void> {
+    this.deps.store.saveState(rec.id, { ...rec.state, status: 'removing' });
+    this.unwatch(rec.id);
+    const p = this.paths(rec.id);
+    await rm(p.stateDir, { recursive: true, force: true });
+    await rm(p.dir, { recursive: true, force: true });
+    this.deps.store.delete(rec.id);
+    this.emit('destroy', rec);
+    this.events.emit('removed', rec.id);
+  }
+
+  rename(ref: string, newName: string): void {
+    const rec = this.resolve(ref);
+    const name = checkContainerName(newName);
+    if (name === rec.name) throw conflict(`Renaming a container with the same name as its current name`);
+    this.deps.store.rename(rec.id, name);
+    this.emit('rename', this.resolve(rec.id), { oldName: `/${rec.name}` });
+  }
+
+  /** Resolves with the exit code once the condition holds. */
+  waitFor(id: string, condition: WaitCondition, signal?: AbortSignal): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const rec = this.deps.store.get(id);
+      if (!rec) {
+        if (condition === 'removed') return resolve(0);
+        return reject(notFound(`No such container: ${id}`));
+      }
+      if (condition === 'not-running' && rec.state.status !== 'running') return resolve(rec.state.exitCode);
+      let lastExit = rec.state.exitCode;
+      const cleanup = () => {
+        this.events.off('exited', onExit);
+        this.events.off('removed', onRemoved);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onExit = (exitedId: string, code: number) => {
+        if (exitedId !== id) return;
+        lastExit = code;
+        if (condition !== 'removed') {
+          cleanup();
+          resolve(code);
+        }
+      };
+      const onRemoved = (removedId: string) => {
+        if (removedId !== id) return;
+        cleanup();
+        if (condition === 'removed') resolve(lastExit);
+        else reject(conflict(`container ${id} was removed`));
+      };
+      const onAbort = () => {
+        cleanup();
+        reject(new EngineError('Unavailable', 'client went away'));
+      };
+      this.events.on('exited', onExit);
+      this.events.on('removed', onRemoved);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async prune(): Promise<{ deleted: string[] }> {
+    const deleted: string[] = [];
+    for (const rec of this.deps.store.all()) {
+      if (rec.state.status !== 'exited' && rec.state.status !== 'created' && rec.state.status !== 'dead') continue;
+      await this.remove(rec.id).then(
+        () => deleted.push(rec.id),
+        () => {},
+      );
+    }
+    return { deleted };
+  }
+
+  /** Exits are noticed through the monitor's exit record (inotify), with a liveness check for a crashed monitor. */
+  private watchExit(id: string, stateDir: string): void {
+    this.unwatch(id);
+    const check = () => {
+      void this.deps.monitor.readExit(stateDir).then((exit) => {
+        if (exit) return this.onExit(id, exit);
+        return undefined;
+      });
+    };
+    const watcher = watch(stateDir, (_event, file) => {
+      if (file === 'exit.json') check();
+    });
+    watcher.on('error', () => {});
+    const timer = setInterval(() => {
+      const rec = this.deps.store.get(id);
+      if (!rec || rec.state.status !== 'running') return;
+      if (existsSync(`${stateDir}/exit.json`)) return check();
+      if (rec.state.monitorPid && !processAlive(rec.state.monitorPid)) {
+        void this.deps.monitor.readExit(stateDir).then((exit) =>
+          this.onExit(id, exit ?? { exitCode: 255, finishedAt: rfc3339Nano(), signal: 0 }, exit ? '' : 'container monitor died'),
+        );
+      }
+    }, livenessInterval);
+    timer.unref();
+    this.watchers.set(id, { watcher, timer });
+  }
+
+  private unwatch(id: string): void {
+    const w = this.watchers.get(id);
+    if (!w) return;
+    w.watcher.close();
+    clearInterval(w.timer);
+    this.watchers.delete(id);
+  }
+
+  private async onExit(id: string, exit: ContainerExit, error = ''): Promise<void> {
+    const handled = await this.locks.run(id, async () => {
+      const rec = this.deps.store.get(id);
+      if (!rec || rec.state.status !== 'running') return undefined;
+      this.unwatch(id);
+      const state: ContainerState = {
+        ...rec.state,
+        status: 'exited',
+        pid: 0,
+        monitorPid: 0,
+        exitCode: exit.exitCode,
+        finishedAt: exit.finishedAt,
+        error,
+      };
+      this.deps.store.saveState(id, state);
+      await rm(this.paths(id).stateDir, { recursive: true, force: true });
+      return { ...rec, state };
+    });
+    if (!handled) return;
+    this.emit('die', handled, { exitCode: String(exit.exitCode) });
+    this.events.emit('exited', id, exit.exitCode);
+    if (handled.spec.host.autoRemove) {
+      await this.remove(id).catch((err: unknown) => this.deps.log.warn('auto-remove failed', { id, err }));
+    }
+  }
+
+  /**
+   * Startup: containers recorded as running are either still running under their monitor (watch
+   * them again), or exited while the daemon was away (take the monitor's exit record), or lost.
+   */
+  async reconcile(): Promise<void> {
+    for (const rec of this.deps.store.all()) {
+      if (rec.state.status === 'removing') {
+        await this.destroy(rec);
+        continue;
+      }
+      if (rec.state.status !== 'running') continue;
+      const p = this.paths(rec.id);
+      const exit = await this.deps.monitor.readExit(p.stateDir);
+      if (exit) {
+        await this.onExit(rec.id, exit);
+        continue;
+      }
+      const pid = existsSync(p.stateDir) ? await this.deps.monitor.isAlive(p.stateDir) : undefined;
+      if (pid !== undefined) {
+        this.watchExit(rec.id, p.stateDir);
+        this.deps.log.info('reattached to running container', { id: rec.id, pid });
+        continue;
+      }
+      await this.onExit(rec.id, { exitCode: 255, finishedAt: rfc3339Nano(), signal: 0 }, 'container monitor is gone');
+    }
+  }
+
+  close(): void {
+    for (const id of [...this.watchers.keys()]) this.unwatch(id);
+  }
+
+  private emit(action: string, rec: ContainerRecord, extra: Record<string, string> = {}): void {
+    const attributes: Record<string, string> = { ...rec.spec.labels, image: rec.spec.image, name: rec.name, ...extra };
+    this.events.emit('event', { action, id: rec.id, attributes });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([p.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,134 @@
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { conflict } from '../base/engine-error.js';
+import type { Digest } from '../base/digest.js';
+import { applyCapChanges, capsFromMask, DEFAULT_CAPABILITIES, privilegedCapabilities } from './capabilities.js';
+import type { ContainerPaths } from './container-paths.js';
+import type { ContainerRecord } from './container-record.js';
+import { renderHostname, renderHosts, renderResolvConf } from './etc-files.js';
+import { buildRuntimeSpec, type NamespaceMode } from './runtime-spec.js';
+import { resolveUser, type RootfsReader } from './user-lookup.js';
+
+export interface StartPreparerDeps {
+  layerDirs(imageId: Digest): string[];
+  /** Resolves `container:<ref>` for shared namespaces: the other container's running record. */
+  lookupContainer(ref: string): ContainerRecord;
+}
+
+/**
+ * Reads a file of the container's root before it is mounted: the upper dir first, then the layers
+ * top down. An overlay whiteout (a 0/0 character device) hides the file below it.
+ */
+export function layeredReader(dirs: readonly string[]): RootfsReader {
+  return (path) => {
+    for (const dir of dirs) {
+      const full = join(dir, path);
+      try {
+        const st = lstatSync(full);
+        if (st.isCharacterDevice() && st.rdev === 0) return undefined;
+        if (!st.isFile()) continue;
+        return readFileSync(full, 'utf8');
+      } catch {
+        continue;
+      }
+    }
+    return undefined;
+  };
+}
+
+function hostBoundingSet(): string[] {
+  const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return capsFromMask(m?.[1] ?? '0');
+}
+
+function hostResolvConf(): string {
+  try {
+    return readFileSync('/etc/resolv.conf', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function consoleSize(v: unknown): { height: number; width: number } | undefined {
+  if (!Array.isArray(v) || v.length !== 2) return undefined;
+  const [height, width] = v as unknown[];
+  return typeof height === 'number' && typeof width === 'number' && height > 0 && width > 0 ? { height, width } : undefined;
+}
+
+/** Writes /etc files and the OCI bundle for one start; returns the overlay's lower dirs. */
+export function createStartPreparer(deps: StartPreparerDeps) {
+  return async (rec: ContainerRecord, p: ContainerPaths): Promise<{ lowerDirs: string[] }> => {
+    const s = rec.spec;
+    const h = s.host;
+    const lowerDirs = deps.layerDirs(s.imageId);
+
+    const joined = (mode: string, kind: 'net' | 'pid' | 'ipc' | 'uts'): NamespaceMode => {
+      if (mode === 'host') return { kind: 'host' };
+      if (mode.startsWith('container:')) {
+        const other = deps.lookupContainer(mode.slice('container:'.length));
+        if (other.state.status !== 'running') throw conflict(`cannot join network namespace of a non running container: ${other.id}`);
+        return { kind: 'path', path: `/proc/${other.state.pid}/ns/${kind}` };
+      }
+      return { kind: 'new' };
+    };
+    const network = joined(h.networkMode, 'net');
+    const hostname = h.networkMode === 'host' ? readFileSync('/proc/sys/kernel/hostname', 'utf8').trim() : s.hostname;
+
+    await writeFile(p.hostname, renderHostname(hostname));
+    await writeFile(p.hosts, h.networkMode === 'host' ? readFileSync('/etc/hosts', 'utf8') : renderHosts({ hostname, domainname: s.domainname, extraHosts: h.extraHosts }));
+    await writeFile(p.resolvConf, renderResolvConf(hostResolvConf(), { dns: h.dns, dnsSearch: h.dnsSearch, dnsOptions: h.dnsOptions }).content);
+
+    const user = resolveUser(s.user, layeredReader([p.upper, ...lowerDirs]));
+    const env = [...s.env];
+    if (!env.some((e) => e.startsWith('HOSTNAME='))) env.splice(1, 0, `HOSTNAME=${hostname}`);
+    if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home}`);
+    if (s.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
+
+    const capabilities = h.privileged ? privilegedCapabilities(hostBoundingSet()) : applyCapChanges(DEFAULT_CAPABILITIES, h.capAdd, h.capDrop, hostBoundingSet());
+    const spec = buildRuntimeSpec({
+      id: rec.id,
+      hostname,
+      domainname: s.domainname,
+      rootfsPath: p.rootfs,
+      readonlyRootfs: h.readonlyRootfs,
+      args: [s.path, ...s.args],
+      env,
+      cwd: s.workingDir || '/',
+      user,
+      tty: s.tty,
+      consoleSize: consoleSize(rec.wire.hostConfig.ConsoleSize),
+      capabilities,
+      privileged: h.privileged,
+      etcFiles: { hostsPath: p.hosts, hostnamePath: p.hostname, resolvConfPath: p.resolvConf },
+      namespaces: {
+        network,
+        pid: joined(h.pidMode, 'pid'),
+        ipc: joined(h.ipcMode, 'ipc'),
+        uts: h.utsMode === 'host' ? { kind: 'host' } : { kind: 'new' },
+        // Docker's default: a private cgroup namespace on cgroup v2 hosts, the host's on v1.
+        cgroupns: existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'private' : 'host',
+      },
+      cgroupsPath: `/skiff/${rec.id}`,
+      mounts: h.binds.map((b) => ({
+        destination: b.destination,
+        source: b.source,
+        type: 'bind',
+        options: ['rbind', b.readOnly ? 'ro' : 'rw', b.propagation],
+      })),
+      shmSize: h.shmSize,
+      shm: h.ipcMode === 'host' ? { kind: 'bind', source: '/dev/shm' } : { kind: 'tmpfs' },
+      ulimits: h.ulimits,
+      resources: {
+        memory: h.memory || undefined,
+        cpuShares: h.cpuShares || undefined,
+        nanoCpus: h.nanoCpus || undefined,
+        pidsLimit: h.pidsLimit || undefined,
+      },
+      sysctls: h.sysctls,
+      oomScoreAdj: h.oomScoreAdj || undefined,
+    });
+    await writeFile(p.bundleConfig, JSON.stringify(spec));
+    return { lowerDirs };
+  };
+}

@@ -1,0 +1,148 @@
+import Database from 'better-sqlite3';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, rm, unlink } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { newId } from '../base/ids.js';
+import type { Logger } from '../base/log.js';
+import { createApiServer } from '../api/http-server.js';
+import { Router } from '../api/router.js';
+import { containerRoutes } from '../api/routes/container-routes.js';
+import { containerStreamRoutes } from '../api/routes/container-stream-routes.js';
+import { imageRoutes } from '../api/routes/image-routes.js';
+import { systemRoutes } from '../api/routes/system-routes.js';
+import { ContainerService } from '../container/container-service.js';
+import { ContainerStore } from '../container/container-store.js';
+import { createStartPreparer } from '../container/start-preparer.js';
+import { ContentStore } from '../image/content-store.js';
+import { ImageStore } from '../image/image-store.js';
+import { LayerStore } from '../storage/layer-store.js';
+import { createMonitorDriver } from '../sys/monitor.js';
+import { findExecutable } from '../sys/find-executable.js';
+import type { DaemonOptions } from './daemon-options.js';
+
+export interface RunningDaemon {
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** A stable daemon ID kept in the data root, as dockerd keeps its engine ID. */
+function daemonId(dataRoot: string): string {
+  const file = join(dataRoot, 'engine-id');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const id = newId();
+  writeFileSync(file, id + '\n');
+  return id;
+}
+
+/** Refuses to run two daemons on one exec root (they would fight over runc state and sockets). */
+function claimPidFile(path: string): void {
+  if (existsSync(path)) {
+    const pid = Number(readFileSync(path, 'utf8').trim());
+    if (pid > 0 && pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        if (cmd.includes('skiffd')) throw new Error(`another skiffd (pid ${pid}) is using ${path}`);
+      } catch (err) {
+        if ((err as Error).message.startsWith('another skiffd')) throw err;
+      }
+    }
+  }
+  writeFileSync(path, `${process.pid}\n`);
+}
+
+/** The composition root: the only place that picks concrete parts and wires them together. */
+export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<RunningDaemon> {
+  const { dataRoot, execRoot } = opts;
+  await mkdir(dataRoot, { recursive: true, mode: 0o711 });
+  await mkdir(execRoot, { recursive: true, mode: 0o700 });
+  const runtimeRoot = join(execRoot, 'runc');
+  await mkdir(runtimeRoot, { recursive: true, mode: 0o700 });
+  const pidFile = join(execRoot, 'skiffd.pid');
+  claimPidFile(pidFile);
+  const runtimePath = opts.runtimePath || findExecutable('runc');
+  if (!runtimePath) throw new Error('runc was not found on PATH; install it (scripts/install-deps)');
+
+  const db = new Database(join(dataRoot, 'skiff.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+
+  const content = new ContentStore(dataRoot);
+  const layers = new LayerStore(dataRoot, db);
+  const images = new ImageStore(db, content, layers);
+  await images.cleanupTemp();
+
+  const monitor = createMonitorDriver();
+  const containerStore = new ContainerStore(db);
+  const containers: ContainerService = new ContainerService({
+    store: containerStore,
+    monitor,
+    prepareStart: createStartPreparer({
+      layerDirs: (id) => images.layerDirs(id),
+      lookupContainer: (ref) => containers.resolve(ref),
+    }),
+    dataRoot,
+    execRoot,
+    runtimePath,
+    runtimeRoot,
+    log: log.child({ component: 'containers' }),
+  });
+  await containers.reconcile();
+
+  const router = new Router();
+  router.add(
+    systemRoutes({
+      daemonId: daemonId(dataRoot),
+      dataRoot,
+      runtimePath,
+      cgroupVersion: existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1',
+      counts: () => {
+        const all = containers.list();
+        const running = all.filter((c) => c.state.status === 'running').length;
+        const paused = all.filter((c) => c.state.status === 'paused').length;
+        return { containers: all.length, running, paused, stopped: all.length - running - paused, images: images.list().length };
+      },
+    }),
+  );
+  router.add(
+    imageRoutes({
+      images,
+      imageInUse: (imageId) => {
+        const user = containers.list().find((c) => c.spec.imageId === imageId);
+        return user ? { containerId: user.id, running: user.state.status === 'running' } : undefined;
+      },
+    }),
+  );
+  router.add(containerRoutes({ containers, images, dataRoot }));
+  router.add(containerStreamRoutes({ containers, monitor }));
+
+  const server = createApiServer(router, log.child({ component: 'api' }));
+  await rm(opts.socketPath, { force: true });
+  await mkdir(join(opts.socketPath, '..'), { recursive: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.socketPath, () => resolve());
+  });
+  chmodSync(opts.socketPath, 0o660);
+  log.info('API listening', { socket: opts.socketPath, dataRoot, execRoot });
+
+  let closed = false;
+  return {
+    server,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      containers.close();
+      db.close();
+      await unlink(opts.socketPath).catch(() => {});
+      await unlink(pidFile).catch(() => {});
+      log.info('daemon stopped; running containers keep running under their monitors');
+    },
+  };
+}
