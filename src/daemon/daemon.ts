@@ -110,7 +110,8 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
     imageRoutes({
       images,
       imageInUse: (imageId) => {
-        const user = containers.list().find((c) => c.spec.imageId === imageId);
+        const users = containers.list().filter((c) => c.spec.imageId === imageId);
+        const user = users.find((c) => c.state.status === 'running') ?? users[0];
         return user ? { containerId: user.id, running: user.state.status === 'running' } : undefined;
       },
     }),

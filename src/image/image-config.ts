@@ -55,4 +55,6 @@ export interface ImageRecord {
   size: number;
   /** When the record was made locally (ms since epoch). */
   createdAt: number;
+  /** When a tag was last added to it (ms since epoch), if ever; Docker's Metadata.LastTagTime. */
+  lastTagTime?: number;
 }

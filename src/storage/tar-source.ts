@@ -1,0 +1,106 @@
+import { Readable, Transform, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { invalidParameter } from '../base/engine-error.js';
+
+/**
+ * Turns a possibly gzip-compressed tar stream into its plain tar bytes, passing each plain
+ * chunk to `onChunk` (for the diffID hash and the PAX tracker) on the way.
+ * The compression is sniffed from the magic bytes, as Docker's DecompressStream does.
+ */
+export interface PlainTar {
+  stream: Readable;
+  /** Stops reading the input without destroying it (an HTTP request must still get its reply); drains it. */
+  release(err: Error): void;
+}
+
+const MAGIC = {
+  gzip: [0x1f, 0x8b],
+  bzip2: [0x42, 0x5a, 0x68],
+  xz: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00],
+  zstd: [0x28, 0xb5, 0x2f, 0xfd],
+} as const;
+
+const startsWith = (buf: Buffer, magic: readonly number[]) => magic.every((b, i) => buf[i] === b);
+
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+export async function openPlainTar(
+  input: Readable,
+  onChunk: (chunk: Buffer) => void,
+  signal?: AbortSignal,
+): Promise<PlainTar> {
+  const it = input.iterator({ destroyOnReturn: false });
+  let head = Buffer.alloc(0);
+  let ended = false;
+  // The iterator's listeners go away only once return() has settled; resume() before that is a no-op.
+  const release = () => {
+    const done = () => void input.resume();
+    if (it.return) it.return().then(done, done);
+    else done();
+  };
+  try {
+    while (head.length < 6) {
+      const r = await abortable(it.next(), signal);
+      if (r.done) {
+        ended = true;
+        break;
+      }
+      head = Buffer.concat([head, Buffer.from(r.value as Uint8Array)]);
+    }
+  } catch (err) {
+    release();
+    throw err;
+  }
+  if (startsWith(head, MAGIC.bzip2) || startsWith(head, MAGIC.xz) || startsWith(head, MAGIC.zstd)) {
+    release();
+    throw invalidParameter('unsupported compression format: only plain and gzip tar archives can be imported');
+  }
+  const gzip = startsWith(head, MAGIC.gzip);
+  const source = Readable.from(
+    (async function* () {
+      yield head;
+      if (ended) return;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        yield Buffer.from(r.value as Uint8Array);
+      }
+    })(),
+    { objectMode: false },
+  );
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      onChunk(chunk);
+      cb(null, chunk);
+    },
+  });
+  const stages: NodeJS.ReadWriteStream[] = gzip ? [createGunzip(), tap] : [tap];
+  // Errors of any stage surface on `tap` (pipeline destroys the others with it).
+  pipeline(source, ...(stages as [NodeJS.ReadWriteStream]), (err) => {
+    if (err) tap.destroy(err);
+  });
+  return {
+    stream: tap,
+    release: (err: Error) => {
+      source.destroy(err);
+      release();
+    },
+  };
+}
