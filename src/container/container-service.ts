@@ -1,11 +1,14 @@
 import { existsSync, watch, type FSWatcher } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { conflict, EngineError, invalidParameter, notFound, notModified } from '../base/engine-error.js';
 import { newId, shortId } from '../base/ids.js';
 import { KeyedMutex } from '../base/keyed-mutex.js';
 import type { Logger } from '../base/log.js';
 import { rfc3339Nano } from '../base/rfc3339.js';
 import type { ContainerExit, MonitorDriver } from '../sys/monitor.js';
+import { unmountAll } from '../sys/mounts.js';
+import { forceDeleteRuntimeContainer } from '../sys/runtime-cleanup.js';
 import { ContainerEvents } from './container-events.js';
 import { checkContainerName, randomName } from './container-names.js';
 import { containerPaths, type ContainerPaths } from './container-paths.js';
@@ -107,8 +110,10 @@ export class ContainerService {
       await mkdir(p.stateDir, { recursive: true });
       let started;
       try {
+        const t0 = performance.now();
         const { lowerDirs } = await this.deps.prepareStart(rec, p);
         this.watchExit(id, p.stateDir);
+        const t1 = performance.now();
         started = await this.deps.monitor.start({
           id,
           runtimePath: this.deps.runtimePath,
@@ -121,6 +126,7 @@ export class ContainerService {
           stdinOnce: rec.spec.stdinOnce,
           tty: rec.spec.tty,
         });
+        this.deps.log.debug('container started', { id, prepareMs: Math.round(t1 - t0), monitorMs: Math.round(performance.now() - t1) });
       } catch (err) {
         this.unwatch(id);
         await rm(p.stateDir, { recursive: true, force: true });
@@ -205,6 +211,7 @@ export class ContainerService {
     this.deps.store.saveState(rec.id, { ...rec.state, status: 'removing' });
     this.unwatch(rec.id);
     const p = this.paths(rec.id);
+    if (rec.state.error) await unmountAll(p.dir); // a monitor that died may have left the root mounted
     await rm(p.stateDir, { recursive: true, force: true });
     await rm(p.dir, { recursive: true, force: true });
     this.deps.store.delete(rec.id);
@@ -289,9 +296,13 @@ export class ContainerService {
       if (!rec || rec.state.status !== 'running') return;
       if (existsSync(`${stateDir}/exit.json`)) return check();
       if (rec.state.monitorPid && !processAlive(rec.state.monitorPid)) {
-        void this.deps.monitor.readExit(stateDir).then((exit) =>
-          this.onExit(id, exit ?? { exitCode: 255, finishedAt: rfc3339Nano(), signal: 0 }, exit ? '' : 'container monitor died'),
-        );
+        void this.deps.monitor.readExit(stateDir).then(async (exit) => {
+          if (!exit) {
+            await forceDeleteRuntimeContainer(this.deps.runtimePath, this.deps.runtimeRoot, id);
+            await unmountAll(this.paths(id).dir);
+          }
+          await this.onExit(id, exit ?? { exitCode: 255, finishedAt: rfc3339Nano(), signal: 0 }, exit ? '' : 'container monitor died');
+        });
       }
     }, livenessInterval);
     timer.unref();
@@ -337,6 +348,7 @@ export class ContainerService {
    * them again), or exited while the daemon was away (take the monitor's exit record), or lost.
    */
   async reconcile(): Promise<void> {
+    await this.removeOrphanDirs();
     for (const rec of this.deps.store.all()) {
       if (rec.state.status === 'removing') {
         await this.destroy(rec);
@@ -355,7 +367,26 @@ export class ContainerService {
         this.deps.log.info('reattached to running container', { id: rec.id, pid });
         continue;
       }
+      await forceDeleteRuntimeContainer(this.deps.runtimePath, this.deps.runtimeRoot, rec.id);
+      await unmountAll(p.dir);
       await this.onExit(rec.id, { exitCode: 255, finishedAt: rfc3339Nano(), signal: 0 }, 'container monitor is gone');
+    }
+  }
+
+  /** A crash between making a container's directory and recording it leaves a directory nobody owns. */
+  private async removeOrphanDirs(): Promise<void> {
+    const known = new Set(this.deps.store.all().map((r) => r.id));
+    const dir = join(this.deps.dataRoot, 'containers');
+    const entries = await readdir(dir).catch(() => [] as string[]);
+    for (const name of entries) {
+      if (known.has(name)) continue;
+      const p = this.paths(name);
+      // Never delete under a live monitor: it still has the root mounted.
+      if (existsSync(p.stateDir) && (await this.deps.monitor.isAlive(p.stateDir)) !== undefined) continue;
+      await unmountAll(p.dir);
+      await rm(p.stateDir, { recursive: true, force: true });
+      await rm(p.dir, { recursive: true, force: true });
+      this.deps.log.info('removed orphan container directory', { id: name });
     }
   }
 
