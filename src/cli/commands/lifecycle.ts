@@ -1,0 +1,105 @@
+import { ApiError } from '../../client/api-error.js';
+import { StatusError, type CommandContext, type CommandDef } from '../command.js';
+import type { Flags } from '../flags.js';
+
+/**
+ * Runs one request per named container in parallel, printing each name on success and each
+ * daemon error on stderr; exits 1 if any failed (as docker stop/kill/rm do).
+ */
+async function eachContainer(ctx: CommandContext, refs: string[], act: (ref: string) => Promise<string | undefined>): Promise<number> {
+  const results = await Promise.allSettled(refs.map(act));
+  const errors: string[] = [];
+  results.forEach((r, i) => {
+    if (r.status === 'fulfilled') {
+      const out = r.value ?? refs[i];
+      if (out !== '') ctx.out(`${out}\n`);
+    } else {
+      const e = r.reason as Error;
+      errors.push(e instanceof ApiError ? `Error response from daemon: ${e.message}` : e.message);
+    }
+  });
+  if (errors.length > 0) throw new StatusError(1, errors.join('\n'));
+  return 0;
+}
+
+const path = (ref: string, op: string) => `/containers/${encodeURIComponent(ref)}${op === '' ? '' : `/${op}`}`;
+
+export const stopCommand: CommandDef = {
+  name: 'stop',
+  usage: 'stop [OPTIONS] CONTAINER [CONTAINER...]',
+  flags: [
+    { name: 'timeout', short: 't', type: 'int' },
+    { name: 'time', type: 'int' },
+    { name: 'signal', short: 's', type: 'string' },
+  ],
+  args: { min: 1 },
+  run: (ctx, f: Flags) => {
+    const t = f.has('timeout') ? f.int('timeout') : f.has('time') ? f.int('time') : undefined;
+    const signal = f.string('signal') || undefined;
+    return eachContainer(ctx, f.args, async (ref) => {
+      await ctx.client().exec('POST', path(ref, 'stop'), { query: { t, signal } });
+      return undefined;
+    });
+  },
+};
+
+export const killCommand: CommandDef = {
+  name: 'kill',
+  usage: 'kill [OPTIONS] CONTAINER [CONTAINER...]',
+  flags: [{ name: 'signal', short: 's', type: 'string' }],
+  args: { min: 1 },
+  run: (ctx, f) =>
+    eachContainer(ctx, f.args, async (ref) => {
+      await ctx.client().exec('POST', path(ref, 'kill'), { query: { signal: f.string('signal') || undefined } });
+      return undefined;
+    }),
+};
+
+export const rmCommand: CommandDef = {
+  name: 'rm',
+  usage: 'rm [OPTIONS] CONTAINER [CONTAINER...]',
+  flags: [
+    { name: 'force', short: 'f', type: 'bool' },
+    { name: 'volumes', short: 'v', type: 'bool' },
+    { name: 'link', short: 'l', type: 'bool', unsupported: true },
+  ],
+  args: { min: 1 },
+  run: (ctx, f) =>
+    eachContainer(ctx, f.args, async (ref) => {
+      await ctx.client().exec('DELETE', path(ref, ''), {
+        query: { force: f.bool('force') ? true : undefined, v: f.bool('volumes') ? true : undefined },
+      });
+      return undefined;
+    }),
+};
+
+export const renameCommand: CommandDef = {
+  name: 'rename',
+  usage: 'rename CONTAINER NEW_NAME',
+  flags: [],
+  args: { min: 2, max: 2 },
+  run: async (ctx, f) => {
+    const [from = '', to = ''] = f.args;
+    if (to.trim() === '') throw new Error('Error: neither old nor new names may be empty');
+    try {
+      await ctx.client().exec('POST', path(from, 'rename'), { query: { name: to } });
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      throw new StatusError(1, `Error response from daemon: ${e.message}\nError: failed to rename container named ${from}`);
+    }
+    return 0;
+  },
+};
+
+export const waitCommand: CommandDef = {
+  name: 'wait',
+  usage: 'wait CONTAINER [CONTAINER...]',
+  flags: [],
+  args: { min: 1 },
+  run: (ctx: CommandContext, f) =>
+    eachContainer(ctx, f.args, async (ref) => {
+      const r = await ctx.client().json<{ StatusCode: number; Error?: { Message?: string } | null }>('POST', path(ref, 'wait'));
+      if (r.Error?.Message) throw new Error(r.Error.Message);
+      return String(r.StatusCode);
+    }),
+};

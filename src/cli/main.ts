@@ -1,0 +1,166 @@
+import type { CommandContext, CommandDef } from './command.js';
+
+/**
+ * The `skiff` entry point. Global flags, then a command name (one or two words); each command's
+ * module is imported only when used so start-up stays close to bare node.
+ */
+type Loader = () => Promise<CommandDef>;
+
+const pick = (mod: Promise<Record<string, unknown>>, key: string): Promise<CommandDef> => mod.then((m) => m[key] as CommandDef);
+
+const TOP: Record<string, Loader> = {
+  run: () => pick(import('./commands/run.js'), 'runCommand'),
+  create: () => pick(import('./commands/run.js'), 'createCommand'),
+  start: () => pick(import('./commands/start.js'), 'startCommand'),
+  attach: () => pick(import('./commands/start.js'), 'attachCommand'),
+  ps: () => pick(import('./commands/ps.js'), 'psCommand'),
+  images: () => pick(import('./commands/images.js'), 'imagesCommand'),
+  import: () => pick(import('./commands/import.js'), 'importCommand'),
+  inspect: () => pick(import('./commands/inspect.js'), 'inspectCommand'),
+  logs: () => pick(import('./commands/logs.js'), 'logsCommand'),
+  stop: () => pick(import('./commands/lifecycle.js'), 'stopCommand'),
+  kill: () => pick(import('./commands/lifecycle.js'), 'killCommand'),
+  rm: () => pick(import('./commands/lifecycle.js'), 'rmCommand'),
+  rename: () => pick(import('./commands/lifecycle.js'), 'renameCommand'),
+  wait: () => pick(import('./commands/lifecycle.js'), 'waitCommand'),
+  rmi: () => pick(import('./commands/image-ops.js'), 'rmiCommand'),
+  tag: () => pick(import('./commands/image-ops.js'), 'tagCommand'),
+  history: () => pick(import('./commands/image-ops.js'), 'historyCommand'),
+  version: () => pick(import('./commands/system.js'), 'versionCommand'),
+  info: () => pick(import('./commands/system.js'), 'infoCommand'),
+};
+
+const GROUPS: Record<string, Record<string, Loader>> = {
+  container: {
+    run: TOP['run'] as Loader,
+    create: TOP['create'] as Loader,
+    start: TOP['start'] as Loader,
+    attach: TOP['attach'] as Loader,
+    ls: () => pick(import('./commands/ps.js'), 'containerLsCommand'),
+    ps: () => pick(import('./commands/ps.js'), 'containerLsCommand'),
+    list: () => pick(import('./commands/ps.js'), 'containerLsCommand'),
+    inspect: () => pick(import('./commands/inspect.js'), 'containerInspectCommand'),
+    logs: TOP['logs'] as Loader,
+    stop: TOP['stop'] as Loader,
+    kill: TOP['kill'] as Loader,
+    rm: TOP['rm'] as Loader,
+    remove: TOP['rm'] as Loader,
+    rename: TOP['rename'] as Loader,
+    wait: TOP['wait'] as Loader,
+    prune: () => pick(import('./commands/prune.js'), 'containerPruneCommand'),
+  },
+  image: {
+    ls: () => pick(import('./commands/images.js'), 'imageLsCommand'),
+    list: () => pick(import('./commands/images.js'), 'imageLsCommand'),
+    import: TOP['import'] as Loader,
+    inspect: () => pick(import('./commands/inspect.js'), 'imageInspectCommand'),
+    rm: TOP['rmi'] as Loader,
+    remove: TOP['rmi'] as Loader,
+    tag: TOP['tag'] as Loader,
+    history: TOP['history'] as Loader,
+  },
+  system: {
+    info: TOP['info'] as Loader,
+  },
+};
+
+const MAIN_USAGE = `
+Usage:  skiff [OPTIONS] COMMAND
+
+A Docker-compatible container engine client
+
+Options:
+  -H, --host string   Daemon socket to connect to (unix:///path)
+  -v, --version       Print version information and quit
+
+Commands:
+  run, create, start, attach, ps, logs, stop, kill, rm, rename, wait, inspect,
+  images, import, rmi, tag, history, version, info
+  container COMMAND, image COMMAND, system info
+
+Run 'skiff COMMAND --help' for more information on a command.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  let host: string | undefined;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '-H' || a === '--host') {
+      if (i + 1 >= argv.length) return usageError(`flag needs an argument: ${a === '-H' ? "'H' in -H" : '--host'}`);
+      host = argv[++i];
+    } else if (a.startsWith('--host=')) host = a.slice('--host='.length);
+    else if (a.startsWith('-H') && a.length > 2) host = a.slice(2).replace(/^=/, '');
+    else if (a === '-v' || a === '--version') {
+      process.stdout.write('Skiff version 0.1.0\n');
+      return 0;
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write(MAIN_USAGE);
+      return 0;
+    } else if (a === '-D' || a === '--debug') continue;
+    else if (a.startsWith('-')) return usageError(`unknown flag: ${a.startsWith('--') ? a.replace(/=.*/, '') : `'${a[1] ?? ''}' in ${a}`}`);
+    else break;
+  }
+  const name = argv[i];
+  if (name === undefined) {
+    process.stdout.write(MAIN_USAGE);
+    return 0;
+  }
+  let loader: Loader | undefined = TOP[name];
+  let rest = argv.slice(i + 1);
+  const group = GROUPS[name];
+  if (group !== undefined) {
+    const sub = rest[0];
+    if (sub === undefined || sub === '--help') {
+      process.stdout.write(`\nUsage:  skiff ${name} COMMAND\n\nCommands:\n${Object.keys(group).map((k) => `  ${k}`).join('\n')}\n`);
+      return 0;
+    }
+    loader = group[sub];
+    if (loader === undefined) {
+      process.stderr.write(`skiff: unknown command: skiff ${name} ${sub}\n\nRun 'skiff ${name} --help' for more information\n`);
+      return 1;
+    }
+    rest = rest.slice(1);
+  }
+  if (loader === undefined) {
+    process.stderr.write(`skiff: unknown command: skiff ${name}\n\nRun 'skiff --help' for more information\n`);
+    return 1;
+  }
+  const [def, { runCommand }] = await Promise.all([loader(), import('./run-command.js')]);
+  return runCommand(def, rest, makeContext(host));
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`${message}\n\nUsage:  skiff [OPTIONS] COMMAND\n\nRun 'skiff --help' for more information\n`);
+  return 125;
+}
+
+function makeContext(hostFlag: string | undefined): CommandContext {
+  let client: ReturnType<CommandContext['client']> | undefined;
+  let clientModule: typeof import('./client-factory.js') | undefined;
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    client() {
+      if (client === undefined) {
+        clientModule ??= clientFactory;
+        if (clientModule === undefined) throw new Error('client factory not loaded');
+        client = clientModule.createClient(hostFlag, process.env);
+      }
+      return client;
+    },
+  };
+}
+
+let clientFactory: typeof import('./client-factory.js') | undefined;
+
+/** Loads the client module up front (it is needed by every command that reaches here). */
+export async function run(argv: string[]): Promise<void> {
+  clientFactory = await import('./client-factory.js');
+  const code = await main(argv);
+  process.exitCode = code;
+}
