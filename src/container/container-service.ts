@@ -1,4 +1,4 @@
-import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflict, EngineError, invalidParameter, notFound, notModified } from '../base/engine-error.js';
@@ -33,6 +33,8 @@ export interface ContainerServiceDeps {
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
 const livenessInterval = 2_000;
+/** How long a SIGKILLed container may take to be reaped before skiff stops trusting its monitor. */
+const forceKillGraceMs = 10_000;
 
 /** The container lifecycle: records, start/stop/kill/remove, exits, waits. */
 export class ContainerService {
@@ -170,7 +172,7 @@ export class ContainerService {
     } else if (!(await withTimeout(exited, timeout * 1000))) {
       this.emit('kill', rec, { signal: '9' });
       await this.signal(rec, 9).catch(() => {});
-      await exited;
+      if (!(await withTimeout(exited, forceKillGraceMs))) await this.tearDownUnresponsive(rec);
     }
     this.emit('stop', rec);
   }
@@ -181,6 +183,34 @@ export class ContainerService {
     if (rec.state.status !== 'running') throw conflict(`Container ${rec.id} is not running`);
     this.emit('kill', rec, { signal: String(signal) });
     await this.signal(rec, signal);
+  }
+
+  /**
+   * SIGKILL did not end the container within the grace period: its monitor is stuck or gone.
+   * Kill both directly, delete the runtime state, unmount the root and record the exit.
+   */
+  private async tearDownUnresponsive(rec: ContainerRecord): Promise<void> {
+    this.deps.log.warn('container did not exit after SIGKILL; tearing it down', { id: rec.id });
+    // Only kill processes that still provably belong to this container (pids get reused).
+    const owned = (pid: number, file: 'cgroup' | 'cmdline') => {
+      try {
+        return pid > 0 && readFileSync(`/proc/${pid}/${file}`, 'utf8').includes(rec.id);
+      } catch {
+        return false;
+      }
+    };
+    for (const [pid, file] of [[rec.state.pid, 'cgroup'], [rec.state.monitorPid, 'cmdline']] as const) {
+      if (!owned(pid, file)) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    await forceDeleteRuntimeContainer(this.deps.runtimePath, this.deps.runtimeRoot, rec.id);
+    await unmountAll(this.paths(rec.id).dir);
+    const exit = await this.deps.monitor.readExit(this.paths(rec.id).stateDir);
+    await this.onExit(rec.id, exit ?? { exitCode: 137, finishedAt: rfc3339Nano(), signal: 9 }, exit ? '' : 'container monitor did not respond');
   }
 
   private async signal(rec: ContainerRecord, signal: number): Promise<void> {
@@ -197,7 +227,7 @@ export class ContainerService {
     if (found.state.status === 'running') {
       const exited = this.waitFor(found.id, 'not-running');
       await this.signal(found, 9).catch(() => {});
-      await exited;
+      if (!(await withTimeout(exited, forceKillGraceMs))) await this.tearDownUnresponsive(found);
     }
     await this.locks.run(found.id, async () => {
       const rec = this.deps.store.get(found.id);
