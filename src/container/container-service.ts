@@ -19,8 +19,19 @@ import { parseSignal } from './signals.js';
 /** Prepares a start: writes the bundle and returns what the monitor needs. Injected so it stays testable. */
 export type StartPreparer = (rec: ContainerRecord, paths: ContainerPaths) => Promise<{ lowerDirs: string[] }>;
 
+/**
+ * What other capabilities (networking, volumes) hang on a container's lifecycle. `released` runs
+ * once the container has stopped (exit recorded, or a failed start rolled back); it must be
+ * idempotent, since recovery paths may call it again.
+ */
+export interface LifecycleHooks {
+  released?(rec: ContainerRecord): Promise<void>;
+  removed?(rec: ContainerRecord): Promise<void>;
+}
+
 export interface ContainerServiceDeps {
   store: ContainerStore;
+  hooks?: LifecycleHooks[];
   monitor: MonitorDriver;
   prepareStart: StartPreparer;
   dataRoot: string;
@@ -131,6 +142,7 @@ export class ContainerService {
         this.deps.log.debug('container started', { id, prepareMs: Math.round(t1 - t0), monitorMs: Math.round(performance.now() - t1) });
       } catch (err) {
         this.unwatch(id);
+        await this.runHooks('released', rec);
         await rm(p.stateDir, { recursive: true, force: true });
         const message = err instanceof Error ? err.message : String(err);
         const state: ContainerState = { ...rec.state, status: rec.state.status === 'created' ? 'created' : 'exited', error: message };
@@ -213,6 +225,16 @@ export class ContainerService {
     await this.onExit(rec.id, exit ?? { exitCode: 137, finishedAt: rfc3339Nano(), signal: 9 }, exit ? '' : 'container monitor did not respond');
   }
 
+  private async runHooks(which: keyof LifecycleHooks, rec: ContainerRecord): Promise<void> {
+    for (const hook of this.deps.hooks ?? []) {
+      try {
+        await hook[which]?.(rec);
+      } catch (err) {
+        this.deps.log.warn(`${which} hook failed`, { id: rec.id, err });
+      }
+    }
+  }
+
   private async signal(rec: ContainerRecord, signal: number): Promise<void> {
     await this.deps.monitor.kill(this.paths(rec.id).stateDir, signal);
   }
@@ -244,6 +266,7 @@ export class ContainerService {
     if (rec.state.error) await unmountAll(p.dir); // a monitor that died may have left the root mounted
     await rm(p.stateDir, { recursive: true, force: true });
     await rm(p.dir, { recursive: true, force: true });
+    await this.runHooks('removed', rec);
     this.deps.store.delete(rec.id);
     this.emit('destroy', rec);
     this.events.emit('removed', rec.id);
@@ -363,6 +386,7 @@ export class ContainerService {
       };
       this.deps.store.saveState(id, state);
       await rm(this.paths(id).stateDir, { recursive: true, force: true });
+      await this.runHooks('released', rec);
       return { ...rec, state };
     });
     if (!handled) return;
