@@ -159,7 +159,6 @@ function mergeEnv(imageEnv: readonly string[], createEnv: readonly string[]): st
     const key = eq === -1 ? e : e.slice(0, eq);
     out.set(key, e);
   }
-  if (![...out.keys()].includes('PATH')) out.set('PATH', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
   return [...out.values()].filter((e) => e.includes('='));
 }
 

@@ -80,7 +80,9 @@ export function createStartPreparer(deps: StartPreparerDeps) {
     await writeFile(p.resolvConf, renderResolvConf(hostResolvConf(), { dns: h.dns, dnsSearch: h.dnsSearch, dnsOptions: h.dnsOptions }).content);
 
     const user = resolveUser(s.user, layeredReader([p.upper, ...lowerDirs]));
+    // As dockerd's process environment: PATH when the config has none, HOSTNAME, HOME, TERM for a TTY.
     const env = [...s.env];
+    if (!env.some((e) => e.startsWith('PATH='))) env.unshift('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
     if (!env.some((e) => e.startsWith('HOSTNAME='))) env.splice(1, 0, `HOSTNAME=${hostname}`);
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home}`);
     if (s.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
