@@ -64,7 +64,11 @@ async function startDockerd(dockerd: string): Promise<{ socket: string; stop: ()
   const fd = openSync(join(root, 'dockerd.log'), 'a');
   const child = spawn(
     dockerd,
-    ['--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '--pidfile', join(root, 'dockerd.pid'), '-H', `unix://${socket}`],
+    [
+      '--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '--pidfile', join(root, 'dockerd.pid'), '-H', `unix://${socket}`,
+      // e.g. "--bridge=none --iptables=false" to keep dockerd's firewall changes off a shared machine
+      ...(process.env.SKIFF_BENCH_DOCKERD_ARGS ?? '').split(' ').filter(Boolean),
+    ],
     { stdio: ['ignore', fd, fd] },
   );
   closeSync(fd);
