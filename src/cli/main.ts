@@ -28,6 +28,8 @@ const TOP: Record<string, Loader> = {
   history: () => pick(import('./commands/image-ops.js'), 'historyCommand'),
   version: () => pick(import('./commands/system.js'), 'versionCommand'),
   info: () => pick(import('./commands/system.js'), 'infoCommand'),
+  stats: () => pick(import('./commands/stats.js'), 'statsCommand'),
+  top: () => pick(import('./commands/top.js'), 'topCommand'),
 };
 
 const GROUPS: Record<string, Record<string, Loader>> = {
@@ -48,6 +50,8 @@ const GROUPS: Record<string, Record<string, Loader>> = {
     rename: TOP['rename'] as Loader,
     wait: TOP['wait'] as Loader,
     prune: () => pick(import('./commands/prune.js'), 'containerPruneCommand'),
+    stats: () => pick(import('./commands/stats.js'), 'containerStatsCommand'),
+    top: () => pick(import('./commands/top.js'), 'containerTopCommand'),
   },
   image: {
     ls: () => pick(import('./commands/images.js'), 'imageLsCommand'),
@@ -74,7 +78,7 @@ Options:
   -v, --version       Print version information and quit
 
 Commands:
-  run, create, start, attach, ps, logs, stop, kill, rm, rename, wait, inspect,
+  run, create, start, attach, ps, logs, stop, kill, rm, rename, wait, inspect, stats, top,
   images, import, rmi, tag, history, version, info
   container COMMAND, image COMMAND, system info
 

@@ -9,6 +9,7 @@ import { createApiServer } from '../api/http-server.js';
 import { Router } from '../api/router.js';
 import { containerRoutes } from '../api/routes/container-routes.js';
 import { containerStreamRoutes } from '../api/routes/container-stream-routes.js';
+import { containerStatsRoutes } from '../api/routes/container-stats-routes.js';
 import { imageRoutes } from '../api/routes/image-routes.js';
 import { systemRoutes } from '../api/routes/system-routes.js';
 import { ContainerService } from '../container/container-service.js';
@@ -18,6 +19,7 @@ import { ContentStore } from '../image/content-store.js';
 import { ImageStore } from '../image/image-store.js';
 import { LayerStore } from '../storage/layer-store.js';
 import { createMonitorDriver } from '../sys/monitor.js';
+import { createStatsHost } from '../sys/cgroup-stats.js';
 import { findExecutable } from '../sys/find-executable.js';
 import type { DaemonOptions } from './daemon-options.js';
 
@@ -118,6 +120,7 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
   );
   router.add(containerRoutes({ containers, images, dataRoot }));
   router.add(containerStreamRoutes({ containers, monitor }));
+  router.add(containerStatsRoutes({ containers, host: createStatsHost() }));
 
   const server = createApiServer(router, log.child({ component: 'api' }));
   await rm(opts.socketPath, { force: true });
