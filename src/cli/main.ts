@@ -30,6 +30,9 @@ const TOP: Record<string, Loader> = {
   info: () => pick(import('./commands/system.js'), 'infoCommand'),
   stats: () => pick(import('./commands/stats.js'), 'statsCommand'),
   top: () => pick(import('./commands/top.js'), 'topCommand'),
+  build: () => pick(import('./commands/build.js'), 'buildCommand'),
+  commit: () => pick(import('./commands/commit.js'), 'commitCommand'),
+  diff: () => pick(import('./commands/diff.js'), 'diffCommand'),
 };
 
 const GROUPS: Record<string, Record<string, Loader>> = {
@@ -79,7 +82,7 @@ Options:
 
 Commands:
   run, create, start, attach, ps, logs, stop, kill, rm, rename, wait, inspect, stats, top,
-  images, import, rmi, tag, history, version, info
+  images, import, rmi, tag, history, build, commit, diff, version, info
   container COMMAND, image COMMAND, system info
 
 Run 'skiff COMMAND --help' for more information on a command.

@@ -9,6 +9,9 @@ import { createApiServer } from '../api/http-server.js';
 import { Router } from '../api/router.js';
 import { containerRoutes } from '../api/routes/container-routes.js';
 import { containerStreamRoutes } from '../api/routes/container-stream-routes.js';
+import { buildRoutes } from '../api/routes/build-routes.js';
+import { commitRoutes } from '../api/routes/commit-routes.js';
+import { Builder } from '../build/builder.js';
 import { containerStatsRoutes } from '../api/routes/container-stats-routes.js';
 import { imageRoutes } from '../api/routes/image-routes.js';
 import { systemRoutes } from '../api/routes/system-routes.js';
@@ -121,6 +124,12 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
   router.add(containerRoutes({ containers, images, dataRoot }));
   router.add(containerStreamRoutes({ containers, monitor }));
   router.add(containerStatsRoutes({ containers, host: createStatsHost() }));
+  router.add(
+    buildRoutes({
+      builder: new Builder({ containers, images, layers, tmpDir: join(dataRoot, 'tmp'), log: log.child({ component: 'builder' }) }),
+    }),
+  );
+  router.add(commitRoutes({ containers, images, layers }));
 
   const server = createApiServer(router, log.child({ component: 'api' }));
   await rm(opts.socketPath, { force: true });

@@ -1,0 +1,283 @@
+import type { Readable } from 'node:stream';
+import { invalidParameter, isEngineError, notFound } from '../base/engine-error.js';
+import { shortId } from '../base/ids.js';
+import type { Logger } from '../base/log.js';
+import type { ContainerService } from '../container/container-service.js';
+import { layeredReader } from '../container/start-preparer.js';
+import { resolveUser } from '../container/user-lookup.js';
+import { commitLayer } from '../image/commit.js';
+import { entriesOf } from '../image/commit-container.js';
+import type { ContainerConfigFields, ImageRecord } from '../image/image-config.js';
+import type { ImageStore } from '../image/image-store.js';
+import { familiarString, parseNormalizedReference, withDefaultTag } from '../image/reference.js';
+import { upperChanges } from '../storage/layer-diff.js';
+import type { TarEntry } from '../storage/layer-diff-tar.js';
+import type { LayerStore } from '../storage/layer-store.js';
+import { BuildArgs } from './build-args.js';
+import { BuildCache, cacheKey } from './build-cache.js';
+import { openBuildContext, type BuildContext } from './build-context.js';
+import { planStages, type Stage } from './build-stages.js';
+import { copyEntries, selectSources, sourceHash } from './copy-step.js';
+import { parseDockerfile, type Instruction } from './dockerfile-parser.js';
+import { nopCommentString, planInstruction, shellOf, type StageState, type StepPlan } from './instruction-plan.js';
+import { LayeredFs } from './layered-fs.js';
+import { createStepContainer, removeStepContainer, runStepContainer, StepFailed } from './run-step.js';
+import { processWord } from './shell-lex.js';
+
+export { StepFailed } from './run-step.js';
+
+export interface BuilderDeps {
+  containers: ContainerService;
+  images: ImageStore;
+  layers: LayerStore;
+  /** A private temp dir on the data root's filesystem (emptied at startup). */
+  tmpDir: string;
+  log: Logger;
+}
+
+export interface BuildOptions {
+  dockerfile: string;
+  tags: string[];
+  buildArgs: Map<string, string | undefined>;
+  labels: Record<string, string>;
+  target: string;
+  noCache: boolean;
+  rm: boolean;
+  forceRm: boolean;
+  networkMode: string;
+  signal?: AbortSignal;
+}
+
+export interface BuildOutput {
+  stream(text: string): void;
+  aux(value: Record<string, unknown>): void;
+}
+
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+interface Current extends StageState {
+  image: ImageRecord | undefined;
+}
+
+/**
+ * Docker's legacy builder: every instruction becomes an image (metadata steps with an empty
+ * layer), RUN runs in a real container whose upper dir is committed, COPY/ADD layers are packed
+ * straight from the context, and each step is looked up in the build cache first.
+ */
+export class Builder {
+  private readonly cache: BuildCache;
+
+  constructor(private readonly deps: BuilderDeps) {
+    this.cache = new BuildCache(deps.images.records.db, (id) => deps.images.records.get(id)?.parentId);
+  }
+
+  /** Resolves the tags up front: a bad tag fails the request before the context is read. */
+  static normalizeTags(tags: readonly string[]): string[] {
+    return tags.map((t) => {
+      const ref = parseNormalizedReference(t);
+      if (ref.digest !== undefined) throw invalidParameter(`invalid reference format`);
+      return familiarString(withDefaultTag(ref));
+    });
+  }
+
+  /** Reads the context and the Dockerfile; errors here come before any output. */
+  async prepare(input: Readable, opts: BuildOptions): Promise<{ ctx: BuildContext; stages: Stage[]; metaArgs: Instruction[]; total: number; escape: string }> {
+    const ctx = await openBuildContext(input, this.deps.tmpDir, opts.dockerfile, opts.signal);
+    try {
+      const parsed = parseDockerfile(ctx.dockerfile);
+      const plan = planStages(parsed, { target: opts.target, labels: opts.labels });
+      return { ctx, ...plan, escape: parsed.escape };
+    } catch (err) {
+      await ctx.remove();
+      throw err;
+    }
+  }
+
+  async build(prepared: Awaited<ReturnType<Builder['prepare']>>, opts: BuildOptions, out: BuildOutput): Promise<ImageRecord> {
+    const { ctx, stages, metaArgs, total, escape } = prepared;
+    try {
+      let step = 0;
+      const stepLine = (inst: Instruction) => out.stream(`Step ${++step}/${total} : ${inst.original}\n`);
+      const args = new BuildArgs(opts.buildArgs);
+      for (const inst of metaArgs) {
+        stepLine(inst);
+        for (const w of inst.args.split(/\s+/).filter(Boolean)) {
+          const i = w.indexOf('=');
+          args.declareMeta(i < 0 ? w : w.slice(0, i), i < 0 ? undefined : processWord(w.slice(i + 1), args.metaEnv(), escape));
+        }
+      }
+      const results = new Map<string, ImageRecord | undefined>();
+      let last: ImageRecord | undefined;
+      for (const [index, stage] of stages.entries()) {
+        stepLine(stage.from);
+        args.beginStage();
+        const base = this.resolveBase(processWord(stage.image, args.metaEnv(), escape), results);
+        const config: ContainerConfigFields = structuredClone(base?.config.config ?? {});
+        if (!(config.Env ?? []).some((e) => e.startsWith('PATH='))) config.Env = [...(config.Env ?? []), DEFAULT_PATH];
+        const cur: Current = { config, args, escape, cmdSet: false, image: base };
+        const triggers = config.OnBuild ?? [];
+        if (triggers.length > 0) {
+          out.stream(`# Executing ${triggers.length} build trigger${triggers.length === 1 ? '' : 's'}\n`);
+          config.OnBuild = null;
+          for (const t of triggers) for (const inst of parseDockerfile(t).instructions) await this.step(inst, cur, ctx, opts, out, results);
+        }
+        out.stream(` ---> ${base ? shortId(base.id) : ''}\n`);
+        for (const inst of stage.commands) {
+          opts.signal?.throwIfAborted();
+          stepLine(inst);
+          await this.step(inst, cur, ctx, opts, out, results);
+          out.stream(` ---> ${cur.image ? shortId(cur.image.id) : ''}\n`);
+        }
+        if (cur.image) out.aux({ ID: cur.image.id });
+        results.set(String(index), cur.image);
+        if (stage.name) results.set(stage.name, cur.image);
+        last = cur.image;
+      }
+      const unused = args.unconsumed();
+      if (unused.length > 0) out.stream(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
+      if (!last) throw invalidParameter('No image was generated. Is your Dockerfile empty?');
+      out.stream(`Successfully built ${shortId(last.id)}\n`);
+      for (const t of opts.tags) {
+        this.deps.images.tag(last.id, t);
+        out.stream(`Successfully tagged ${t}\n`);
+      }
+      return last;
+    } finally {
+      await ctx.remove();
+    }
+  }
+
+  private resolveBase(name: string, results: Map<string, ImageRecord | undefined>): ImageRecord | undefined {
+    const lower = name.toLowerCase();
+    if (results.has(lower)) return results.get(lower);
+    if (lower === 'scratch') return undefined;
+    try {
+      return this.deps.images.resolve(name);
+    } catch (err) {
+      if (!isEngineError(err, 'NotFound')) throw err;
+      let shown = name;
+      try {
+        shown = familiarString(parseNormalizedReference(name)).replace(/:[^/:]*$/, '');
+      } catch {
+        throw invalidParameter(`invalid reference format: repository name must be lowercase`);
+      }
+      throw notFound(`pull access denied for ${shown}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`);
+    }
+  }
+
+  /** One instruction: from the cache, or executed and recorded. */
+  private async step(inst: Instruction, cur: Current, ctx: BuildContext, opts: BuildOptions, out: BuildOutput, results: Map<string, ImageRecord | undefined>): Promise<void> {
+    const plan = planInstruction(inst, cur);
+    const parent = cur.image?.id ?? '';
+    let copy: { src: LayeredFs; items: Awaited<ReturnType<typeof selectSources>>; fromId: string } | undefined;
+    let createdBy = plan.createdBy;
+    const extra: Record<string, string> = { author: cur.maintainer ?? '' };
+    if (plan.kind === 'copy') {
+      let src = new LayeredFs([ctx.dir]);
+      let fromId = '';
+      if (plan.from) {
+        const img = results.has(plan.from.toLowerCase()) ? results.get(plan.from.toLowerCase()) : this.resolveBase(plan.from, results);
+        fromId = img?.id ?? 'scratch';
+        src = new LayeredFs(img ? this.deps.images.layerDirs(img.id) : []);
+      }
+      const items = await selectSources(src, plan.sources, plan.name);
+      const hash = await sourceHash(src, items, plan.heredocs);
+      createdBy = nopCommentString(cur.config, `${plan.name} ${plan.chown ? `--chown=${plan.chown} ` : ''}${hash} in ${plan.dest} `);
+      Object.assign(extra, { chown: plan.chown, chmod: plan.chmod, from: fromId, dest: plan.dest, workdir: cur.config.WorkingDir ?? '' });
+      copy = { src, items, fromId };
+    }
+    const key = cacheKey({ parent, createdBy, config: cur.config, extra });
+    if (!opts.noCache) {
+      const hit = this.cache.get(key, parent);
+      if (hit) {
+        out.stream(' ---> Using cache\n');
+        cur.image = this.deps.images.get(hit);
+        return;
+      }
+    }
+    const image = await this.execute(plan, createdBy, cur, opts, out, copy);
+    this.cache.put(key, parent, image.id);
+    cur.image = image;
+  }
+
+  private async execute(
+    plan: StepPlan,
+    createdBy: string,
+    cur: Current,
+    opts: BuildOptions,
+    out: BuildOutput,
+    copy: { src: LayeredFs; items: Awaited<ReturnType<typeof selectSources>> } | undefined,
+  ): Promise<ImageRecord> {
+    const { containers } = this.deps;
+    const lowers = cur.image ? this.deps.images.layerDirs(cur.image.id) : [];
+    const commit = async (entries: readonly TarEntry[], containerId?: string) =>
+      (
+        await commitLayer(this.deps, {
+          parent: cur.image,
+          entries,
+          config: structuredClone(cur.config),
+          createdBy,
+          author: cur.maintainer,
+          containerId,
+          signal: opts.signal,
+        })
+      ).image;
+
+    if (plan.kind === 'copy' && copy) {
+      const uidgid = plan.chown ? resolveUser(plan.chown, layeredReader(lowers)) : { uid: 0, gid: 0 };
+      const entries = await copyEntries(copy.src, copy.items, { name: plan.name, sources: plan.sources, dest: plan.dest, workdir: cur.config.WorkingDir ?? '', heredocs: plan.heredocs, chmod: plan.chmod }, {
+        image: new LayeredFs(lowers),
+        uid: uidgid.uid,
+        gid: uidgid.gid,
+        now: Math.floor(Date.now() / 1000),
+      });
+      return commit(entries);
+    }
+    if (!cur.image) {
+      if (plan.kind === 'run') throw invalidParameter(`The command '${plan.cmd.join(' ')}' cannot run: the image has no files (FROM scratch)`);
+      return commit(plan.kind === 'workdir' ? await workdirEntries(new LayeredFs(lowers), plan.dir) : []);
+    }
+    const image = cur.image;
+    // Metadata steps get a container too (Docker prints "Running in" for them); it never starts.
+    const shell = shellOf(cur.config);
+    const cmd = plan.kind === 'run' ? plan.cmd : [...shell, createdBy.slice(shell.join(' ').length + 1)];
+    const id = await createStepContainer(containers, image, cur.config, cmd, plan.kind === 'run' ? plan.env : cur.config.Env ?? [], opts.networkMode, out);
+    let ok = false;
+    try {
+      let result: ImageRecord;
+      if (plan.kind === 'run') {
+        const code = await runStepContainer(containers, id, out, opts.signal);
+        if (code !== 0) throw new StepFailed(`The command '${plan.cmd.join(' ')}' returned a non-zero code: ${code}`, code);
+        result = await commit(entriesOf(await upperChanges(containers.paths(id).upper, lowers)), id);
+      } else if (plan.kind === 'workdir') {
+        result = await commit(await workdirEntries(new LayeredFs(lowers), plan.dir), id);
+      } else result = await commit([], id);
+      ok = true;
+      return result;
+    } finally {
+      // rm (the default) removes after a good step, forcerm always; a failed step's container
+      // is removed too unless the client asked to keep containers (rm=0).
+      if (opts.forceRm || opts.rm) await removeStepContainer(containers, id, ok ? out : undefined).catch((err: unknown) => this.deps.log.warn('could not remove build container', { id, err }));
+    }
+  }
+}
+
+/** WORKDIR makes its directory (0755 root) when the image lacks it: then the step has a layer. */
+async function workdirEntries(image: LayeredFs, dir: string): Promise<TarEntry[]> {
+  const parts = dir.split('/').filter(Boolean);
+  const entries: TarEntry[] = [];
+  let missing = false;
+  for (let i = 1; i <= parts.length; i++) {
+    const p = parts.slice(0, i).join('/');
+    const found = await image.lstat(p);
+    if (found && !found.stat.isDirectory()) throw invalidParameter(`mkdir /${p}: not a directory`);
+    if (found) {
+      const st = found.stat;
+      entries.push({ name: p, type: 'directory', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000) });
+    } else {
+      missing = true;
+      entries.push({ name: p, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: Math.floor(Date.now() / 1000) });
+    }
+  }
+  return missing ? entries : [];
+}

@@ -1,0 +1,86 @@
+import type { ContainerRecord } from '../container/container-record.js';
+import { upperChanges, type UpperChange } from '../storage/layer-diff.js';
+import type { TarEntry } from '../storage/layer-diff-tar.js';
+import { applyChanges } from './change-instructions.js';
+import { commitLayer, type CommitLayerDeps } from './commit.js';
+import type { ContainerConfigFields, ImageRecord } from './image-config.js';
+
+/** What commit needs of the container side (ContainerService fits). */
+export interface ContainerSource {
+  resolve(ref: string): ContainerRecord;
+  paths(id: string): { upper: string };
+}
+
+export interface CommitContainerOptions {
+  author?: string;
+  comment?: string;
+  /** Dockerfile-style `--change` lines. */
+  changes?: string[];
+  /** The request body's Config: fields set there replace the container's. */
+  config?: Partial<ContainerConfigFields> | null;
+  signal?: AbortSignal;
+}
+
+/** The runnable config a container was created with, in image-config form (what Docker commits). */
+export function configOfContainer(rec: ContainerRecord, image: ImageRecord | undefined): ContainerConfigFields {
+  const s = rec.spec;
+  const base = image?.config.config ?? {};
+  const out: ContainerConfigFields = {
+    User: s.user,
+    Env: s.env,
+    Cmd: s.cmd,
+    WorkingDir: s.workingDir,
+    Entrypoint: s.entrypoint,
+    Labels: s.labels,
+    OnBuild: base.OnBuild ?? null,
+  };
+  if (s.exposedPorts.length > 0) out.ExposedPorts = Object.fromEntries(s.exposedPorts.map((p) => [p, {}]));
+  if (base.Volumes) out.Volumes = base.Volumes;
+  if (s.stopSignal) out.StopSignal = s.stopSignal;
+  if (base.Healthcheck) out.Healthcheck = base.Healthcheck;
+  if (base.Shell) out.Shell = base.Shell;
+  return out;
+}
+
+/** Overlays the non-empty fields of a commit body's Config on the container's (Docker's merge). */
+function mergeConfig(base: ContainerConfigFields, over: Partial<ContainerConfigFields> | null | undefined): ContainerConfigFields {
+  const out: ContainerConfigFields = { ...base };
+  if (!over) return out;
+  for (const [k, v] of Object.entries(over) as Array<[keyof ContainerConfigFields, unknown]>) {
+    const empty = v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+    if (!empty) (out as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
+
+export function entriesOf(changes: readonly UpperChange[]): TarEntry[] {
+  return changes.flatMap((c) => (c.entry ? [c.entry] : []));
+}
+
+/**
+ * `docker commit`: the container's upper dir becomes one layer on its image.
+ * Pausing needs the runtime's freezer control, which skiff does not have yet: the upper dir is
+ * read while the container may still write (Docker's `--pause=false` behaviour).
+ */
+export async function commitContainer(
+  deps: CommitLayerDeps & { containers: ContainerSource },
+  ref: string,
+  opts: CommitContainerOptions = {},
+): Promise<ImageRecord> {
+  const rec = deps.containers.resolve(ref);
+  const image = deps.images.records.get(rec.spec.imageId);
+  const lowers = image ? deps.images.layerDirs(image.id) : [];
+  const config = applyChanges(mergeConfig(configOfContainer(rec, image), opts.config), opts.changes ?? []);
+  const changes = await upperChanges(deps.containers.paths(rec.id).upper, lowers);
+  const { image: out } = await commitLayer(deps, {
+    parent: image,
+    entries: entriesOf(changes),
+    config,
+    createdBy: (rec.spec.cmd ?? []).join(' '),
+    author: opts.author,
+    comment: opts.comment,
+    containerId: rec.id,
+    signal: opts.signal,
+  });
+  return out;
+}
