@@ -1,6 +1,8 @@
 import { unixSeconds } from '../base/rfc3339.js';
 import type { ContainerPaths } from '../container/container-paths.js';
 import { zeroTime, type ContainerRecord } from '../container/container-record.js';
+import type { ContainerNetView } from '../network/container-net-view.js';
+import { portsMap, summaryPorts } from '../network/port-bindings.js';
 
 /** Docker's wire shapes for containers: inspect, list summaries, status text. */
 
@@ -22,16 +24,28 @@ const emptyEndpoint = (networkId: string) => ({
   DNSNames: null,
 });
 
-function networksOf(rec: ContainerRecord): Record<string, unknown> {
+function networksOf(rec: ContainerRecord, net?: ContainerNetView): Record<string, unknown> {
   const mode = rec.spec.host.networkMode;
   if (mode.startsWith('container:')) return {};
-  return { [mode]: emptyEndpoint('') };
+  if (!net) return { [mode]: emptyEndpoint('') };
+  const out: Record<string, unknown> = {};
+  for (const n of net.networks) {
+    out[n.name] = {
+      ...emptyEndpoint(n.networkId),
+      Aliases: n.aliases.length ? n.aliases : null,
+      MacAddress: n.mac,
+      EndpointID: n.endpointId,
+      Gateway: n.gateway,
+      IPAddress: n.ip,
+      IPPrefixLen: n.prefixLen,
+      DNSNames: n.dnsNames.length ? n.dnsNames : null,
+    };
+  }
+  return out;
 }
 
-function portsOf(rec: ContainerRecord): Record<string, null> {
-  const out: Record<string, null> = {};
-  for (const p of rec.spec.exposedPorts) out[p] = null;
-  return out;
+function portsOf(rec: ContainerRecord, net?: ContainerNetView): Record<string, unknown> {
+  return portsMap(rec.spec.exposedPorts, net?.ports ?? []);
 }
 
 function mountsOf(rec: ContainerRecord) {
@@ -81,7 +95,7 @@ export function hostConfigShape(rec: ContainerRecord): Record<string, unknown> {
     ContainerIDFile: '',
     LogConfig: { Type: 'json-file', Config: {} },
     NetworkMode: h.networkMode,
-    PortBindings: {},
+    PortBindings: rec.wire.hostConfig.PortBindings ?? {},
     RestartPolicy: { Name: h.restartPolicy.name, MaximumRetryCount: h.restartPolicy.maximumRetryCount },
     AutoRemove: h.autoRemove,
     VolumeDriver: '',
@@ -101,7 +115,7 @@ export function hostConfigShape(rec: ContainerRecord): Record<string, unknown> {
     OomScoreAdj: h.oomScoreAdj,
     PidMode: h.pidMode,
     Privileged: h.privileged,
-    PublishAllPorts: false,
+    PublishAllPorts: h.publishAllPorts === true,
     ReadonlyRootfs: h.readonlyRootfs,
     SecurityOpt: null,
     UTSMode: h.utsMode,
@@ -144,8 +158,10 @@ export function hostConfigShape(rec: ContainerRecord): Record<string, unknown> {
   };
 }
 
-export function inspectShape(rec: ContainerRecord, p: ContainerPaths, dataRoot: string, lowerDirs: string[]): Record<string, unknown> {
+export function inspectShape(rec: ContainerRecord, p: ContainerPaths, dataRoot: string, lowerDirs: string[], net?: ContainerNetView): Record<string, unknown> {
   const st = rec.state;
+  // Docker fills the deprecated top-level fields from the default bridge's endpoint only.
+  const primary = net?.networks.find((n) => n.name === 'bridge');
   return {
     Id: rec.id,
     Created: rec.created,
@@ -192,22 +208,22 @@ export function inspectShape(rec: ContainerRecord, p: ContainerPaths, dataRoot: 
     NetworkSettings: {
       Bridge: '',
       SandboxID: '',
-      SandboxKey: st.pid && rec.spec.host.networkMode !== 'host' ? `/proc/${st.pid}/ns/net` : '',
+      SandboxKey: net ? net.sandboxKey : st.pid && rec.spec.host.networkMode !== 'host' ? `/proc/${st.pid}/ns/net` : '',
       HairpinMode: false,
       LinkLocalIPv6Address: '',
       LinkLocalIPv6PrefixLen: 0,
-      Ports: portsOf(rec),
+      Ports: portsOf(rec, net),
       SecondaryIPAddresses: null,
       SecondaryIPv6Addresses: null,
-      EndpointID: '',
-      Gateway: '',
+      EndpointID: primary?.endpointId ?? '',
+      Gateway: primary?.gateway ?? '',
       GlobalIPv6Address: '',
       GlobalIPv6PrefixLen: 0,
-      IPAddress: '',
-      IPPrefixLen: 0,
+      IPAddress: primary?.ip ?? '',
+      IPPrefixLen: primary?.prefixLen ?? 0,
       IPv6Gateway: '',
-      MacAddress: '',
-      Networks: networksOf(rec),
+      MacAddress: primary?.mac ?? '',
+      Networks: networksOf(rec, net),
     },
   };
 }
@@ -255,7 +271,7 @@ function commandText(rec: ContainerRecord): string {
   return [rec.spec.path, ...rec.spec.args].join(' ');
 }
 
-export function summaryShape(rec: ContainerRecord, now = Date.now()): Record<string, unknown> {
+export function summaryShape(rec: ContainerRecord, now = Date.now(), net?: ContainerNetView): Record<string, unknown> {
   return {
     Id: rec.id,
     Names: [`/${rec.name}`],
@@ -263,12 +279,12 @@ export function summaryShape(rec: ContainerRecord, now = Date.now()): Record<str
     ImageID: rec.spec.imageId,
     Command: commandText(rec),
     Created: unixSeconds(rec.created),
-    Ports: [],
+    Ports: summaryPorts(rec.spec.exposedPorts, net?.ports ?? []),
     Labels: rec.spec.labels,
     State: rec.state.status,
     Status: statusText(rec, now),
     HostConfig: { NetworkMode: rec.spec.host.networkMode },
-    NetworkSettings: { Networks: networksOf(rec) },
+    NetworkSettings: { Networks: networksOf(rec, net) },
     Mounts: mountsOf(rec).map((m) => ({ ...m, Name: '', Driver: '' })),
   };
 }

@@ -33,11 +33,11 @@ test('specFromCreate merges env, labels and command with the image as docker doe
 });
 
 test('specFromCreate refuses set fields the engine cannot honour instead of ignoring them', () => {
-  assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '4000' }] } } }, image), {
+  assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { VolumeDriver: 'convoy' } }, image), {
     kind: 'InvalidParameter',
   });
   assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { Devices: [{ PathOnHost: '/dev/kvm' }] } }, image), /HostConfig.Devices/);
-  assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { RestartPolicy: { Name: 'always' } } }, image), /restart policy/);
+  assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { RestartPolicy: { Name: 'sometimes' } } }, image), /restart policy/);
   // Zero values are what the CLI always sends: they pass.
   assert.doesNotThrow(() =>
     specFromCreate({ Image: 'x', HostConfig: { Devices: [], BlkioWeight: 0, RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, MemorySwappiness: -1 } }, image),
@@ -49,4 +49,32 @@ test('specFromCreate parses bind mounts and refuses malformed ones', () => {
   assert.deepEqual(spec.host.binds, [{ source: '/home', destination: '/test', readOnly: true, propagation: 'rprivate' }]);
   assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { Binds: ['/home'] } }, image), /invalid volume specification/);
   assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { Binds: ['/a:/b:bogus'] } }, image), /invalid mode: bogus/);
+});
+
+test('specFromCreate reads restart policies and --init, and refuses a restart policy with AutoRemove', () => {
+  const spec = specFromCreate({ Image: 'x', HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 }, Init: true } }, image);
+  assert.deepEqual(spec.host.restartPolicy, { name: 'on-failure', maximumRetryCount: 2 });
+  assert.equal(spec.host.init, true);
+  assert.throws(
+    () => specFromCreate({ Image: 'x', HostConfig: { AutoRemove: true, RestartPolicy: { Name: 'always' } } }, image),
+    /can't create 'AutoRemove' container with restart policy/,
+  );
+});
+
+test('specFromCreate reads published ports, -P and the networks to join', () => {
+  const spec = specFromCreate(
+    {
+      Image: 'x',
+      HostConfig: { NetworkMode: 'appnet', PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '4000' }] }, PublishAllPorts: true },
+      NetworkingConfig: { EndpointsConfig: { appnet: { Aliases: ['web'], IPAMConfig: { IPv4Address: '10.5.0.9' } } } },
+    },
+    image,
+  );
+  assert.equal(spec.host.networkMode, 'appnet');
+  assert.deepEqual(spec.host.portBindings, [{ containerPort: 80, proto: 'tcp', hostIp: '', hostPortStart: 4000, hostPortEnd: 4000 }]);
+  assert.equal(spec.host.publishAllPorts, true);
+  assert.deepEqual(spec.host.endpoints, [{ network: 'appnet', aliases: ['web'], ipv4Address: '10.5.0.9' }]);
+  const dflt = specFromCreate({ Image: 'x', HostConfig: { NetworkMode: 'default' }, NetworkingConfig: { EndpointsConfig: { default: {} } } }, image);
+  assert.equal(dflt.host.networkMode, 'bridge');
+  assert.deepEqual(dflt.host.endpoints, [{ network: 'bridge', aliases: [], ipv4Address: '' }]);
 });

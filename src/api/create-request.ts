@@ -1,6 +1,8 @@
 import { invalidParameter } from '../base/engine-error.js';
 import { resolveCommand } from '../container/command-line.js';
-import type { BindMount, ContainerSpec, HostOptions, Ulimit } from '../container/container-record.js';
+import type { BindMount, ContainerSpec, EndpointSpec, HostOptions, Ulimit } from '../container/container-record.js';
+import { parsePortBindings } from '../network/port-bindings.js';
+import { restartPolicyError } from '../container/restart-policy.js';
 import type { ImageRecord } from '../image/image-config.js';
 
 /** The parts of Docker's create body skiff reads. Everything is optional on the wire. */
@@ -52,7 +54,7 @@ const ignoredHostFields = new Set([
 const readHostFields = new Set([
   'AutoRemove', 'Binds', 'NetworkMode', 'Privileged', 'ReadonlyRootfs', 'CapAdd', 'CapDrop', 'Ulimits', 'Dns',
   'DnsSearch', 'DnsOptions', 'ExtraHosts', 'ShmSize', 'Memory', 'NanoCpus', 'CpuShares', 'PidsLimit', 'PidMode',
-  'IpcMode', 'UTSMode', 'OomScoreAdj', 'Sysctls', 'RestartPolicy', 'PortBindings', 'PublishAllPorts',
+  'IpcMode', 'UTSMode', 'OomScoreAdj', 'Sysctls', 'RestartPolicy', 'Init', 'PortBindings', 'PublishAllPorts',
 ]);
 
 const asStrings = (v: unknown, field: string): string[] => {
@@ -102,8 +104,21 @@ function namespaceMode(v: unknown, field: string): string {
 function networkMode(v: unknown): string {
   const s = typeof v === 'string' ? v : '';
   if (s === '' || s === 'default' || s === 'bridge') return 'bridge';
-  if (s === 'none' || s === 'host' || s.startsWith('container:')) return s;
-  throw invalidParameter(`network ${s} not found`);
+  if (s === 'container:') throw invalidParameter('container: requires a container name or ID');
+  // Any other name is a user network, checked when the container starts.
+  return s;
+}
+
+/** NetworkingConfig.EndpointsConfig → the networks to join; "default" means the default bridge. */
+export function parseEndpoints(v: unknown): EndpointSpec[] {
+  if (v === null || v === undefined) return [];
+  if (typeof v !== 'object' || Array.isArray(v)) throw invalidParameter('NetworkingConfig.EndpointsConfig must be an object');
+  return Object.entries(v as Record<string, unknown>).map(([network, raw]) => {
+    const ep = (raw ?? {}) as { Aliases?: unknown; IPAMConfig?: { IPv4Address?: unknown } | null };
+    const aliases = Array.isArray(ep.Aliases) ? ep.Aliases.filter((a): a is string => typeof a === 'string') : [];
+    const ip = ep.IPAMConfig?.IPv4Address;
+    return { network: network === 'default' ? 'bridge' : network, aliases, ipv4Address: typeof ip === 'string' ? ip : '' };
+  });
 }
 
 export function parseHostOptions(hc: Record<string, unknown>): HostOptions {
@@ -113,11 +128,10 @@ export function parseHostOptions(hc: Record<string, unknown>): HostOptions {
   }
   const log = hc.LogConfig as { Type?: string } | undefined;
   if (log?.Type && log.Type !== 'json-file') throw invalidParameter(`logging driver "${log.Type}" is not supported; only json-file is`);
-  if (!isUnset(hc.PortBindings) || hc.PublishAllPorts === true) {
-    throw invalidParameter('publishing ports is not supported by this engine yet');
-  }
   const restart = (hc.RestartPolicy ?? {}) as { Name?: string; MaximumRetryCount?: number };
-  if (restart.Name && restart.Name !== 'no') throw invalidParameter(`restart policy "${restart.Name}" is not supported by this engine yet`);
+  const badRestart = restartPolicyError(restart);
+  if (badRestart) throw invalidParameter(badRestart);
+  if (hc.AutoRemove === true && restart.Name && restart.Name !== 'no') throw invalidParameter("can't create 'AutoRemove' container with restart policy");
   const num = (k: string) => {
     const v = hc[k];
     if (v === undefined || v === null) return 0;
@@ -129,6 +143,8 @@ export function parseHostOptions(hc: Record<string, unknown>): HostOptions {
     autoRemove: hc.AutoRemove === true,
     binds: asStrings(hc.Binds, 'HostConfig.Binds').map(parseBind),
     networkMode: networkMode(hc.NetworkMode),
+    portBindings: parsePortBindings(hc.PortBindings),
+    publishAllPorts: hc.PublishAllPorts === true,
     privileged: hc.Privileged === true,
     readonlyRootfs: hc.ReadonlyRootfs === true,
     capAdd: asStrings(hc.CapAdd, 'HostConfig.CapAdd'),
@@ -149,6 +165,7 @@ export function parseHostOptions(hc: Record<string, unknown>): HostOptions {
     oomScoreAdj: num('OomScoreAdj'),
     sysctls,
     restartPolicy: { name: restart.Name || 'no', maximumRetryCount: restart.MaximumRetryCount ?? 0 },
+    init: hc.Init === true,
   };
 }
 
@@ -169,6 +186,7 @@ export function specFromCreate(body: CreateBody, image: ImageRecord): ContainerS
   const volumes = [...Object.keys(body.Volumes ?? {}), ...Object.keys(ic.Volumes ?? {})];
   if (volumes.length > 0) throw invalidParameter(`volumes are not supported by this engine yet: ${volumes.join(', ')}`);
   const host = parseHostOptions(body.HostConfig ?? {});
+  host.endpoints = parseEndpoints(body.NetworkingConfig?.EndpointsConfig);
   const command = resolveCommand(ic, { Entrypoint: asCommand(body.Entrypoint), Cmd: asCommand(body.Cmd) });
   const stopTimeout = typeof body.StopTimeout === 'number' ? body.StopTimeout : undefined;
   return {

@@ -29,13 +29,14 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'stop-timeout', type: 'int' },
   { name: 'platform', type: 'string' },
   { name: 'rm', type: 'bool' },
+  { name: 'init', type: 'bool' },
   { name: 'disable-content-trust', type: 'bool' },
   ...[
     'add-host', 'annotation', 'attach', 'blkio-weight', 'blkio-weight-device', 'cgroup-parent', 'cgroupns', 'cidfile',
     'cpu-period', 'cpu-quota', 'cpu-rt-period', 'cpu-rt-runtime', 'cpu-shares', 'cpus', 'cpuset-cpus', 'cpuset-mems',
     'device', 'device-cgroup-rule', 'device-read-bps', 'device-read-iops', 'device-write-bps', 'device-write-iops',
     'dns', 'dns-option', 'dns-search', 'domainname', 'gpus', 'group-add', 'health-cmd', 'health-interval',
-    'health-retries', 'health-start-interval', 'health-start-period', 'health-timeout', 'init', 'ip', 'ip6', 'ipc',
+    'health-retries', 'health-start-interval', 'health-start-period', 'health-timeout', 'ip', 'ip6', 'ipc',
     'isolation', 'kernel-memory', 'label-file', 'link', 'link-local-ip', 'log-driver', 'log-opt', 'mac-address',
     'memory', 'memory-reservation', 'memory-swap', 'memory-swappiness', 'mount', 'network-alias', 'no-healthcheck',
     'oom-kill-disable', 'oom-score-adj', 'pid', 'pids-limit', 'publish-all', 'pull', 'quiet', 'runtime',
@@ -43,7 +44,7 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
     'use-api-socket',
   ].map((name): FlagSpec => ({
     name,
-    type: ['init', 'no-healthcheck', 'oom-kill-disable', 'publish-all', 'quiet', 'use-api-socket'].includes(name) ? 'bool' : 'string',
+    type: ['no-healthcheck', 'oom-kill-disable', 'publish-all', 'quiet', 'use-api-socket'].includes(name) ? 'bool' : 'string',
     unsupported: true,
     ...(name === 'attach' ? { short: 'a' } : name === 'memory' ? { short: 'm' } : name === 'publish-all' ? { short: 'P' } : name === 'quiet' ? { short: 'q' } : {}),
   })),
@@ -90,7 +91,7 @@ function envEntries(flags: Flags, env: NodeJS.ProcessEnv): string[] {
   return out;
 }
 
-function restartPolicy(spec: string): { Name: string; MaximumRetryCount: number } {
+export function restartPolicy(spec: string): { Name: string; MaximumRetryCount: number } {
   if (spec === '') return { Name: 'no', MaximumRetryCount: 0 };
   const [name = '', count, extra] = spec.split(':');
   if (extra !== undefined) throw new Error(`invalid restart policy format: maximum retry count must be an integer`);
@@ -248,6 +249,7 @@ export function buildCreateRequest(flags: Flags, env: NodeJS.ProcessEnv, mode: C
       IOMaximumBandwidth: 0,
       MaskedPaths: null,
       ReadonlyPaths: null,
+      ...(flags.has('init') ? { Init: flags.bool('init') } : {}),
     },
     NetworkingConfig: { EndpointsConfig: networkMode === 'default' ? { default: ZERO_ENDPOINT } : {} },
   };

@@ -33,6 +33,11 @@ const TOP: Record<string, Loader> = {
   build: () => pick(import('./commands/build.js'), 'buildCommand'),
   commit: () => pick(import('./commands/commit.js'), 'commitCommand'),
   diff: () => pick(import('./commands/diff.js'), 'diffCommand'),
+  events: () => pick(import('./commands/events.js'), 'eventsCommand'),
+  pause: () => pick(import('./commands/pause.js'), 'pauseCommand'),
+  unpause: () => pick(import('./commands/pause.js'), 'unpauseCommand'),
+  update: () => pick(import('./commands/update.js'), 'updateCommand'),
+  restart: () => pick(import('./commands/restart.js'), 'restartCommand'),
 };
 
 const GROUPS: Record<string, Record<string, Loader>> = {
@@ -55,6 +60,16 @@ const GROUPS: Record<string, Record<string, Loader>> = {
     prune: () => pick(import('./commands/prune.js'), 'containerPruneCommand'),
     stats: () => pick(import('./commands/stats.js'), 'containerStatsCommand'),
     top: () => pick(import('./commands/top.js'), 'containerTopCommand'),
+    pause: TOP['pause'] as Loader,
+    unpause: TOP['unpause'] as Loader,
+    update: TOP['update'] as Loader,
+    restart: TOP['restart'] as Loader,
+    diff: TOP['diff'] as Loader,
+    commit: TOP['commit'] as Loader,
+  },
+  system: {
+    info: TOP['info'] as Loader,
+    events: TOP['events'] as Loader,
   },
   image: {
     ls: () => pick(import('./commands/images.js'), 'imageLsCommand'),
@@ -65,9 +80,6 @@ const GROUPS: Record<string, Record<string, Loader>> = {
     remove: TOP['rmi'] as Loader,
     tag: TOP['tag'] as Loader,
     history: TOP['history'] as Loader,
-  },
-  system: {
-    info: TOP['info'] as Loader,
   },
 };
 
@@ -82,7 +94,8 @@ Options:
 
 Commands:
   run, create, start, attach, ps, logs, stop, kill, rm, rename, wait, inspect, stats, top,
-  images, import, rmi, tag, history, build, commit, diff, version, info
+  restart, pause, unpause, update, events, images, import, rmi, tag, history,
+  build, commit, diff, version, info
   container COMMAND, image COMMAND, system info
 
 Run 'skiff COMMAND --help' for more information on a command.

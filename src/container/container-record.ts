@@ -1,4 +1,5 @@
 import type { Digest } from '../base/digest.js';
+import type { PortBindingSpec } from '../network/port-bindings.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -15,6 +16,11 @@ export interface ContainerState {
   oomKilled: boolean;
   /** The monitor that parents the running container (0 when not running). */
   monitorPid: number;
+  /**
+   * Set by `docker stop`/`kill`, cleared by a user's start: a restart policy leaves such a
+   * container down (`always` brings it back at the next daemon start, as Docker does).
+   */
+  manuallyStopped?: boolean;
 }
 
 export interface BindMount {
@@ -30,12 +36,23 @@ export interface Ulimit {
   hard: number;
 }
 
+export interface EndpointSpec {
+  network: string;
+  aliases: string[];
+  ipv4Address: string;
+}
+
 /** Host-side settings a container was created with, already validated. */
 export interface HostOptions {
   autoRemove: boolean;
   binds: BindMount[];
-  /** "bridge" (default), "none", "host" or "container:<id>". */
+  /** "bridge" (default), "none", "host", "container:<id>" or a user network's name. */
   networkMode: string;
+  /** -p (HostConfig.PortBindings), and -P (PublishAllPorts). Absent in records made before networking. */
+  portBindings?: PortBindingSpec[];
+  publishAllPorts?: boolean;
+  /** NetworkingConfig.EndpointsConfig: the networks to join and their aliases / requested addresses. */
+  endpoints?: EndpointSpec[];
   privileged: boolean;
   readonlyRootfs: boolean;
   capAdd: string[];
@@ -56,6 +73,8 @@ export interface HostOptions {
   oomScoreAdj: number;
   sysctls: Record<string, string>;
   restartPolicy: { name: string; maximumRetryCount: number };
+  /** --init: tini runs as PID 1 (mounted at /sbin/docker-init) and execs the command. */
+  init?: boolean;
 }
 
 /** Everything create decided. Immutable after create (but for the name). */

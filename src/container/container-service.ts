@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { conflict, EngineError, invalidParameter, notFound, notModified } from '../base/engine-error.js';
+import { conflict, EngineError, invalidParameter, isEngineError, notFound, notModified } from '../base/engine-error.js';
 import { newId, shortId } from '../base/ids.js';
 import { KeyedMutex } from '../base/keyed-mutex.js';
 import type { Logger } from '../base/log.js';
@@ -9,11 +9,15 @@ import { rfc3339Nano } from '../base/rfc3339.js';
 import type { ContainerExit, MonitorDriver } from '../sys/monitor.js';
 import { unmountAll } from '../sys/mounts.js';
 import { forceDeleteRuntimeContainer } from '../sys/runtime-cleanup.js';
+import { createRuntimeControl, type RuntimeControl } from '../sys/runtime-control.js';
 import { ContainerEvents } from './container-events.js';
 import { checkContainerName, randomName } from './container-names.js';
 import { containerPaths, type ContainerPaths } from './container-paths.js';
-import { initialState, type ContainerRecord, type ContainerSpec, type ContainerState } from './container-record.js';
+import { initialState, zeroTime, type ContainerRecord, type ContainerSpec, type ContainerState } from './container-record.js';
 import { ContainerStore } from './container-store.js';
+import { EventLog } from './event-log.js';
+import { decideRestart, restartPolicyError, type RestartDecision, type RestartPolicy } from './restart-policy.js';
+import { RestartTimers } from './restart-timers.js';
 import { parseSignal } from './signals.js';
 
 /** Prepares a start: writes the bundle and returns what the monitor needs. Injected so it stays testable. */
@@ -39,6 +43,10 @@ export interface ContainerServiceDeps {
   runtimePath: string;
   runtimeRoot: string;
   log: Logger;
+  /** The engine's event log (GET /events); one is made when not given. */
+  eventLog?: EventLog;
+  /** pause/resume through the runtime; defaults to runc at runtimePath/runtimeRoot. */
+  runtimeControl?: RuntimeControl;
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -47,13 +55,24 @@ const livenessInterval = 2_000;
 /** How long a SIGKILLed container may take to be reaped before skiff stops trusting its monitor. */
 const forceKillGraceMs = 10_000;
 
-/** The container lifecycle: records, start/stop/kill/remove, exits, waits. */
+/** A container whose process is alive (frozen or not), as Docker's State.Running. */
+const isUp = (status: ContainerState['status']) => status === 'running' || status === 'paused';
+
+/** The container lifecycle: records, start/stop/kill/remove, pause, restart policies, exits, waits. */
 export class ContainerService {
   readonly events = new ContainerEvents();
+  readonly eventLog: EventLog;
   private readonly locks = new KeyedMutex();
   private readonly watchers = new Map<string, { watcher: FSWatcher; timer: NodeJS.Timeout }>();
+  private readonly restarts = new RestartTimers();
+  private readonly runtime: RuntimeControl;
+  /** Containers inside `docker restart`: their exit must not auto-remove them. */
+  private readonly manualRestarts = new Set<string>();
 
-  constructor(private readonly deps: ContainerServiceDeps) {}
+  constructor(private readonly deps: ContainerServiceDeps) {
+    this.eventLog = deps.eventLog ?? new EventLog();
+    this.runtime = deps.runtimeControl ?? createRuntimeControl(deps.runtimePath, deps.runtimeRoot);
+  }
 
   paths(id: string): ContainerPaths {
     return containerPaths(this.deps.dataRoot, this.deps.execRoot, id);
@@ -111,11 +130,17 @@ export class ContainerService {
     }
   }
 
-  async start(ref: string): Promise<void> {
+  /**
+   * Starts a container. `byPolicy`: a restart policy's restart (only while the container is still
+   * `restarting`: a stop or removal in between cancels it); `fresh`: counts as a user's start.
+   */
+  async start(ref: string, opts: { byPolicy?: boolean; fresh?: boolean } = {}): Promise<void> {
     const id = this.resolve(ref).id;
+    const fresh = opts.fresh ?? !opts.byPolicy;
     await this.locks.run(id, async () => {
       const rec = this.resolve(id);
-      if (rec.state.status === 'running') throw notModified();
+      if (opts.byPolicy && rec.state.status !== 'restarting') return;
+      if (rec.state.status === 'running' || (rec.state.status === 'restarting' && !opts.byPolicy)) throw notModified();
       if (rec.state.status === 'paused') throw conflict('cannot start a paused container, try unpause instead');
       if (rec.state.status === 'removing') throw conflict(`container is marked for removal and cannot be started`);
       const p = this.paths(id);
@@ -148,8 +173,10 @@ export class ContainerService {
         const state: ContainerState = { ...rec.state, status: rec.state.status === 'created' ? 'created' : 'exited', error: message };
         state.exitCode = 128;
         this.deps.store.saveState(id, state);
+        if (rec.state.status === 'restarting') this.events.emit('exited', id, 128);
         throw err instanceof EngineError ? err : new EngineError('System', message, { cause: err });
       }
+      if (fresh) this.restarts.reset(id);
       const state: ContainerState = {
         ...rec.state,
         status: 'running',
@@ -159,8 +186,9 @@ export class ContainerService {
         error: '',
         startedAt: rfc3339Nano(),
         finishedAt: rec.state.finishedAt,
+        manuallyStopped: false,
       };
-      this.deps.store.saveState(id, state);
+      this.deps.store.saveState(id, state, fresh ? 0 : rec.restartCount);
       this.emit('start', this.resolve(id));
       this.events.emit('started', id);
     });
@@ -172,13 +200,25 @@ export class ContainerService {
 
   /** Sends the stop signal, waits `timeout` seconds (default: the container's or 10), then SIGKILL. */
   async stop(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
-    const rec = this.resolve(ref);
-    if (rec.state.status !== 'running') throw notModified();
+    let rec = this.resolve(ref);
+    if (rec.state.status === 'restarting') {
+      await this.cancelRestart(rec.id);
+      // The restart may have won the race: then it is stopped like any running container.
+      rec = this.resolve(rec.id);
+      if (!isUp(rec.state.status)) {
+        this.emit('stop', rec);
+        return;
+      }
+    }
+    if (!isUp(rec.state.status)) throw notModified();
     const signal = parseSignal(opts.signal || rec.spec.stopSignal || 'SIGTERM');
     const timeout = opts.timeout ?? rec.spec.stopTimeout ?? 10;
+    this.markManuallyStopped(rec.id);
     const exited = this.waitFor(rec.id, 'not-running');
     this.emit('kill', rec, { signal: String(signal) });
     await this.signal(rec, signal).catch(() => {});
+    // A frozen process gets the signal once thawed (Docker signals first, then unpauses).
+    if (rec.state.status === 'paused') await this.thaw(rec);
     if (timeout < 0) {
       await exited;
     } else if (!(await withTimeout(exited, timeout * 1000))) {
@@ -190,11 +230,97 @@ export class ContainerService {
   }
 
   async kill(ref: string, signalName = 'SIGKILL'): Promise<void> {
-    const rec = this.resolve(ref);
+    let rec = this.resolve(ref);
     const signal = parseSignal(signalName);
-    if (rec.state.status !== 'running') throw conflict(`Container ${rec.id} is not running`);
+    // A restarting container has no process: killing it just cancels the pending restart.
+    if (rec.state.status === 'restarting') {
+      await this.cancelRestart(rec.id);
+      rec = this.resolve(rec.id);
+      if (!isUp(rec.state.status)) return;
+    }
+    if (!isUp(rec.state.status)) throw conflict(`Container ${rec.id} is not running`);
+    this.markManuallyStopped(rec.id);
     this.emit('kill', rec, { signal: String(signal) });
     await this.signal(rec, signal);
+    const stopSignal = parseSignal(rec.spec.stopSignal || 'SIGTERM');
+    if (rec.state.status === 'paused' && (signal === 9 || signal === stopSignal)) await this.thaw(rec);
+  }
+
+  async pause(ref: string): Promise<void> {
+    const id = this.resolve(ref).id;
+    await this.locks.run(id, async () => {
+      const rec = this.resolve(id);
+      if (rec.state.status === 'paused') throw conflict(`Container ${rec.id} is already paused`);
+      if (rec.state.status === 'restarting') throw conflict(`Container ${rec.id} is restarting, wait until the container is running`);
+      if (rec.state.status !== 'running') throw conflict(`Container ${rec.id} is not running`);
+      await this.runtime.pause(rec.id);
+      this.deps.store.saveState(id, { ...rec.state, status: 'paused' });
+      this.emit('pause', rec);
+    });
+  }
+
+  async unpause(ref: string): Promise<void> {
+    const id = this.resolve(ref).id;
+    await this.locks.run(id, async () => {
+      const rec = this.resolve(id);
+      if (rec.state.status !== 'paused') throw conflict(`Container ${rec.id} is not paused`);
+      await this.runtime.resume(rec.id);
+      this.deps.store.saveState(id, { ...this.resolve(id).state, status: 'running' });
+      this.emit('unpause', rec);
+    });
+  }
+
+  /** Resumes a frozen container for stop/kill/rm; its record says running again. */
+  private async thaw(rec: ContainerRecord): Promise<void> {
+    await this.runtime.resume(rec.id).catch((err: unknown) => this.deps.log.warn('resume failed', { id: rec.id, err }));
+    const now = this.deps.store.get(rec.id);
+    if (now?.state.status === 'paused') this.deps.store.saveState(rec.id, { ...now.state, status: 'running' });
+  }
+
+  /** `docker restart`: stop (or cancel a pending restart), then a fresh start; emits `restart`. */
+  async restart(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const rec = this.resolve(ref);
+    this.manualRestarts.add(rec.id);
+    try {
+      await this.stop(rec.id, opts).catch((err: unknown) => {
+        if (!isEngineError(err, 'NotModified')) throw err;
+      });
+      await this.start(rec.id);
+    } finally {
+      this.manualRestarts.delete(rec.id);
+    }
+    this.emit('restart', this.resolve(rec.id));
+  }
+
+  /** `docker update`: only the restart policy can change for now. */
+  update(ref: string, change: { restartPolicy?: RestartPolicy }): void {
+    const rec = this.resolve(ref);
+    const policy = change.restartPolicy;
+    if (!policy || policy.name === '') return;
+    const bad = restartPolicyError({ Name: policy.name, MaximumRetryCount: policy.maximumRetryCount });
+    if (bad) throw invalidParameter(bad);
+    if (rec.spec.host.autoRemove && policy.name !== 'no') {
+      throw invalidParameter('Restart policy cannot be updated because AutoRemove is enabled for the container');
+    }
+    this.deps.store.saveSpec(rec.id, { ...rec.spec, host: { ...rec.spec.host, restartPolicy: { ...policy } } });
+    this.emit('update', rec);
+  }
+
+  /** Persisted before signalling, so the exit that follows is not restarted by a policy. */
+  private markManuallyStopped(id: string): void {
+    const now = this.deps.store.get(id);
+    if (now && !now.state.manuallyStopped) this.deps.store.saveState(id, { ...now.state, manuallyStopped: true });
+  }
+
+  /** Drops a pending policy restart: the container stays exited; waiters see it stop. */
+  private async cancelRestart(id: string): Promise<void> {
+    await this.locks.run(id, async () => {
+      this.restarts.cancel(id);
+      const rec = this.deps.store.get(id);
+      if (!rec || rec.state.status !== 'restarting') return;
+      this.deps.store.saveState(id, { ...rec.state, status: 'exited', manuallyStopped: true });
+      this.events.emit('exited', id, rec.state.exitCode);
+    });
   }
 
   /**
@@ -241,20 +367,33 @@ export class ContainerService {
 
   async remove(ref: string, opts: { force?: boolean; removeVolumes?: boolean } = {}): Promise<void> {
     const found = this.resolve(ref);
-    if (found.state.status === 'running' && !opts.force) {
+    const status = found.state.status;
+    if ((isUp(status) || status === 'restarting') && !opts.force) {
+      if (status === 'paused') throw conflict(`cannot remove container "/${found.name}": container is paused and must be unpaused first`);
       throw conflict(
-        `cannot remove container "/${found.name}": container is running: stop the container before removing or force remove`,
+        `cannot remove container "/${found.name}": container is ${status}: stop the container before removing or force remove`,
       );
     }
-    if (found.state.status === 'running') {
-      const exited = this.waitFor(found.id, 'not-running');
-      await this.signal(found, 9).catch(() => {});
-      if (!(await withTimeout(exited, forceKillGraceMs))) await this.tearDownUnresponsive(found);
+    // A policy restart can race with the kill: look again until the container is down.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const cur = this.deps.store.get(found.id);
+      if (!cur) return;
+      if (cur.state.status === 'restarting') {
+        await this.cancelRestart(cur.id);
+        continue;
+      }
+      if (!isUp(cur.state.status)) break;
+      this.markManuallyStopped(cur.id);
+      const exited = this.waitFor(cur.id, 'not-running');
+      await this.signal(cur, 9).catch(() => {});
+      if (cur.state.status === 'paused') await this.thaw(cur);
+      if (!(await withTimeout(exited, forceKillGraceMs))) await this.tearDownUnresponsive(cur);
     }
     await this.locks.run(found.id, async () => {
       const rec = this.deps.store.get(found.id);
       if (!rec) return;
-      if (rec.state.status === 'running') throw conflict(`cannot remove container "/${rec.name}": container is running`);
+      if (isUp(rec.state.status)) throw conflict(`cannot remove container "/${rec.name}": container is running`);
+      if (rec.state.status === 'restarting') throw conflict(`cannot remove container "/${rec.name}": container is restarting`);
       await this.destroy(rec);
     });
   }
@@ -262,6 +401,7 @@ export class ContainerService {
   private async destroy(rec: ContainerRecord): Promise<void> {
     this.deps.store.saveState(rec.id, { ...rec.state, status: 'removing' });
     this.unwatch(rec.id);
+    this.restarts.reset(rec.id);
     const p = this.paths(rec.id);
     if (rec.state.error) await unmountAll(p.dir); // a monitor that died may have left the root mounted
     await rm(p.stateDir, { recursive: true, force: true });
@@ -288,7 +428,9 @@ export class ContainerService {
         if (condition === 'removed') return resolve(0);
         return reject(notFound(`No such container: ${id}`));
       }
-      if (condition === 'not-running' && rec.state.status !== 'running') return resolve(rec.state.exitCode);
+      // Paused and restarting containers count as running, as Docker's State.Running does.
+      const up = isUp(rec.state.status) || rec.state.status === 'restarting';
+      if (condition === 'not-running' && !up) return resolve(rec.state.exitCode);
       let lastExit = rec.state.exitCode;
       const cleanup = () => {
         this.events.off('exited', onExit);
@@ -346,7 +488,7 @@ export class ContainerService {
     watcher.on('error', () => {});
     const timer = setInterval(() => {
       const rec = this.deps.store.get(id);
-      if (!rec || rec.state.status !== 'running') return;
+      if (!rec || !isUp(rec.state.status)) return;
       if (existsSync(`${stateDir}/exit.json`)) return check();
       if (rec.state.monitorPid && !processAlive(rec.state.monitorPid)) {
         void this.deps.monitor.readExit(stateDir).then(async (exit) => {
@@ -370,31 +512,63 @@ export class ContainerService {
     this.watchers.delete(id);
   }
 
-  private async onExit(id: string, exit: ContainerExit, error = ''): Promise<void> {
+  private async onExit(id: string, exit: ContainerExit, error = '', daemonStarting = false): Promise<void> {
     const handled = await this.locks.run(id, async () => {
       const rec = this.deps.store.get(id);
-      if (!rec || rec.state.status !== 'running') return undefined;
+      if (!rec || !isUp(rec.state.status)) return undefined;
       this.unwatch(id);
+      const ranForMs = Math.max(0, Date.parse(exit.finishedAt) - Date.parse(rec.state.startedAt));
+      const decision = this.decide(rec, exit.exitCode, daemonStarting, ranForMs);
+      const restarting = decision.kind !== 'none';
       const state: ContainerState = {
         ...rec.state,
-        status: 'exited',
+        status: restarting ? 'restarting' : 'exited',
         pid: 0,
         monitorPid: 0,
         exitCode: exit.exitCode,
         finishedAt: exit.finishedAt,
         error,
       };
-      this.deps.store.saveState(id, state);
+      // Docker counts a restart when it is decided, so inspect shows it while waiting; a restart
+      // at daemon start is a fresh start and resets the count.
+      const restartCount = decision.kind === 'after' ? rec.restartCount + 1 : rec.restartCount;
+      this.deps.store.saveState(id, state, restartCount);
       await rm(this.paths(id).stateDir, { recursive: true, force: true });
       await this.runHooks('released', rec);
-      return { ...rec, state };
+      return { rec: { ...rec, state, restartCount }, decision, ranForMs };
     });
     if (!handled) return;
-    this.emit('die', handled, { exitCode: String(exit.exitCode) });
+    const { rec, decision, ranForMs } = handled;
+    this.emit('die', rec, { exitCode: String(exit.exitCode), execDuration: String(Math.floor(ranForMs / 1000)) });
     this.events.emit('exited', id, exit.exitCode);
-    if (handled.spec.host.autoRemove) {
+    if (decision.kind !== 'none') {
+      this.scheduleRestart(id, decision);
+      return;
+    }
+    if (rec.spec.host.autoRemove && !this.manualRestarts.has(id)) {
       await this.remove(id).catch((err: unknown) => this.deps.log.warn('auto-remove failed', { id, err }));
     }
+  }
+
+  private decide(rec: ContainerRecord, exitCode: number, daemonStarting: boolean, ranForMs: number): RestartDecision {
+    if (this.manualRestarts.has(rec.id)) return { kind: 'none' };
+    return decideRestart(rec.spec.host.restartPolicy, exitCode, {
+      manuallyStopped: rec.state.manuallyStopped === true,
+      restartCount: rec.restartCount,
+      daemonStarting,
+      ranForMs,
+      previousDelayMs: this.restarts.previousDelay(rec.id),
+    });
+  }
+
+  private scheduleRestart(id: string, decision: Exclude<RestartDecision, { kind: 'none' }>): void {
+    const delayMs = decision.kind === 'after' ? decision.delayMs : 0;
+    this.deps.log.debug('restarting container by policy', { id, delayMs });
+    this.restarts.schedule(id, delayMs, () => {
+      void this.start(id, { byPolicy: true, fresh: decision.kind === 'now' }).catch((err: unknown) =>
+        this.deps.log.warn('policy restart failed', { id, err }),
+      );
+    });
   }
 
   /**
@@ -408,11 +582,15 @@ export class ContainerService {
         await this.destroy(rec);
         continue;
       }
-      if (rec.state.status !== 'running') continue;
+      if (rec.state.status === 'restarting' || rec.state.status === 'exited') {
+        this.restartAtDaemonStart(rec);
+        continue;
+      }
+      if (!isUp(rec.state.status)) continue;
       const p = this.paths(rec.id);
       const exit = await this.deps.monitor.readExit(p.stateDir);
       if (exit) {
-        await this.onExit(rec.id, exit);
+        await this.onExit(rec.id, exit, '', true);
         continue;
       }
       const pid = existsSync(p.stateDir) ? await this.deps.monitor.isAlive(p.stateDir) : undefined;
@@ -423,8 +601,17 @@ export class ContainerService {
       }
       await forceDeleteRuntimeContainer(this.deps.runtimePath, this.deps.runtimeRoot, rec.id);
       await unmountAll(p.dir);
-      await this.onExit(rec.id, { exitCode: 255, finishedAt: rfc3339Nano(), signal: 0 }, 'container monitor is gone');
+      await this.onExit(rec.id, { exitCode: 255, finishedAt: rfc3339Nano(), signal: 0 }, 'container monitor is gone', true);
     }
+  }
+
+  /** A stopped container (or one the daemon left waiting to restart) that its policy wants up again. */
+  private restartAtDaemonStart(rec: ContainerRecord): void {
+    if (rec.state.startedAt === zeroTime) return; // never started: nothing to restart
+    const decision = rec.state.status === 'restarting' ? ({ kind: 'now' } as const) : this.decide(rec, rec.state.exitCode, true, 0);
+    if (decision.kind === 'none') return;
+    this.deps.store.saveState(rec.id, { ...rec.state, status: 'restarting' });
+    this.scheduleRestart(rec.id, { kind: 'now' });
   }
 
   /** A crash between making a container's directory and recording it leaves a directory nobody owns. */
@@ -446,11 +633,21 @@ export class ContainerService {
 
   close(): void {
     for (const id of [...this.watchers.keys()]) this.unwatch(id);
+    this.restarts.clear();
+  }
+
+  /**
+   * Records a container event (Docker's attributes: all labels, image, name, plus `extra`).
+   * Public for the routes and exec: `recordEvent(rec, 'exec_create: sh -c true', { execID })`.
+   */
+  recordEvent(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    const attributes: Record<string, string> = { ...rec.spec.labels, image: rec.spec.image, name: rec.name, ...extra };
+    this.eventLog.record('container', action, rec.id, attributes);
+    this.events.emit('event', { action, id: rec.id, attributes });
   }
 
   private emit(action: string, rec: ContainerRecord, extra: Record<string, string> = {}): void {
-    const attributes: Record<string, string> = { ...rec.spec.labels, image: rec.spec.image, name: rec.name, ...extra };
-    this.events.emit('event', { action, id: rec.id, attributes });
+    this.recordEvent(rec, action, extra);
   }
 }
 

@@ -66,6 +66,11 @@ export class ContainerStore {
     else this.db.prepare('UPDATE containers SET state = ?, restart_count = ? WHERE id = ?').run(JSON.stringify(state), restartCount, id);
   }
 
+  /** Only `docker update` changes a spec after create (the restart policy). */
+  saveSpec(id: string, spec: ContainerRecord['spec']): void {
+    this.db.prepare('UPDATE containers SET spec = ? WHERE id = ?').run(JSON.stringify(spec), id);
+  }
+
   rename(id: string, newName: string): void {
     const owner = this.idByName(newName);
     if (owner && owner !== id) throw nameInUse(newName, owner);

@@ -7,13 +7,17 @@ import { applyCapChanges, capsFromMask, DEFAULT_CAPABILITIES, privilegedCapabili
 import type { ContainerPaths } from './container-paths.js';
 import type { ContainerRecord } from './container-record.js';
 import { renderHostname, renderHosts, renderResolvConf } from './etc-files.js';
+import { findInitBinary, initProcess } from './init-process.js';
 import { buildRuntimeSpec, type NamespaceMode } from './runtime-spec.js';
 import { resolveUser, type RootfsReader } from './user-lookup.js';
+import type { NetworkSetup } from '../network/network-manager.js';
 
 export interface StartPreparerDeps {
   layerDirs(imageId: Digest): string[];
   /** Resolves `container:<ref>` for shared namespaces: the other container's running record. */
   lookupContainer(ref: string): ContainerRecord;
+  /** Sets up the container's network namespace before the runtime starts (undone by the released hook). */
+  network?: { setUp(rec: ContainerRecord): Promise<NetworkSetup> };
 }
 
 /**
@@ -72,12 +76,19 @@ export function createStartPreparer(deps: StartPreparerDeps) {
       }
       return { kind: 'new' };
     };
-    const network = joined(h.networkMode, 'net');
+    const net: NetworkSetup | undefined = deps.network ? await deps.network.setUp(rec) : undefined;
+    const network: NamespaceMode = net ? net.namespace : joined(h.networkMode, 'net');
     const hostname = h.networkMode === 'host' ? readFileSync('/proc/sys/kernel/hostname', 'utf8').trim() : s.hostname;
 
     await writeFile(p.hostname, renderHostname(hostname));
-    await writeFile(p.hosts, h.networkMode === 'host' ? readFileSync('/etc/hosts', 'utf8') : renderHosts({ hostname, domainname: s.domainname, extraHosts: h.extraHosts }));
-    await writeFile(p.resolvConf, renderResolvConf(hostResolvConf(), { dns: h.dns, dnsSearch: h.dnsSearch, dnsOptions: h.dnsOptions }).content);
+    await writeFile(
+      p.hosts,
+      h.networkMode === 'host'
+        ? readFileSync('/etc/hosts', 'utf8')
+        : renderHosts({ hostname, domainname: s.domainname, extraHosts: h.extraHosts, addresses: net?.addresses ?? [] }),
+    );
+    const resolv = renderResolvConf(hostResolvConf(), { dns: h.dns, dnsSearch: h.dnsSearch, dnsOptions: h.dnsOptions, internalResolver: net?.resolver });
+    await writeFile(p.resolvConf, resolv.content);
 
     const user = resolveUser(s.user, layeredReader([p.upper, ...lowerDirs]));
     // As dockerd's process environment: PATH when the config has none, HOSTNAME, HOME, TERM for a TTY.
@@ -88,13 +99,14 @@ export function createStartPreparer(deps: StartPreparerDeps) {
     if (s.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
 
     const capabilities = h.privileged ? privilegedCapabilities(hostBoundingSet()) : applyCapChanges(DEFAULT_CAPABILITIES, h.capAdd, h.capDrop, hostBoundingSet());
+    const init = h.init ? initProcess([s.path, ...s.args], findInitBinary()) : undefined; // --init: tini as PID 1
     const spec = buildRuntimeSpec({
       id: rec.id,
       hostname,
       domainname: s.domainname,
       rootfsPath: p.rootfs,
       readonlyRootfs: h.readonlyRootfs,
-      args: [s.path, ...s.args],
+      args: init ? init.args : [s.path, ...s.args],
       env,
       cwd: s.workingDir || '/',
       user,
@@ -112,12 +124,12 @@ export function createStartPreparer(deps: StartPreparerDeps) {
         cgroupns: existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'private' : 'host',
       },
       cgroupsPath: `/skiff/${rec.id}`,
-      mounts: h.binds.map((b) => ({
+      mounts: [...(init ? [init.mount] : []), ...h.binds.map((b) => ({
         destination: b.destination,
         source: b.source,
         type: 'bind',
         options: ['rbind', b.readOnly ? 'ro' : 'rw', b.propagation],
-      })),
+      }))],
       shmSize: h.shmSize,
       shm: h.ipcMode === 'host' ? { kind: 'bind', source: '/dev/shm' } : { kind: 'tmpfs' },
       ulimits: h.ulimits,

@@ -14,6 +14,7 @@ import { commitRoutes } from '../api/routes/commit-routes.js';
 import { Builder } from '../build/builder.js';
 import { containerStatsRoutes } from '../api/routes/container-stats-routes.js';
 import { imageRoutes } from '../api/routes/image-routes.js';
+import { eventRoutes } from '../api/routes/event-routes.js';
 import { systemRoutes } from '../api/routes/system-routes.js';
 import { ContainerService } from '../container/container-service.js';
 import { ContainerStore } from '../container/container-store.js';
@@ -114,6 +115,7 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
   router.add(
     imageRoutes({
       images,
+      events: containers.eventLog,
       imageInUse: (imageId) => {
         const users = containers.list().filter((c) => c.spec.imageId === imageId);
         const user = users.find((c) => c.state.status === 'running') ?? users[0];
@@ -123,6 +125,7 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
   );
   router.add(containerRoutes({ containers, images, dataRoot }));
   router.add(containerStreamRoutes({ containers, monitor }));
+  router.add(eventRoutes({ eventLog: containers.eventLog }));
   router.add(containerStatsRoutes({ containers, host: createStatsHost() }));
   router.add(
     buildRoutes({

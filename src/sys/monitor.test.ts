@@ -311,6 +311,39 @@ describe('skiff-monitor', { skip }, () => {
     );
   });
 
+  test('monitor records the exit of containers that exit before the runtime returns', async () => {
+    // `true` can be gone before `runc run --detach` exits; the monitor must still reap it.
+    for (let i = 0; i < 5; i++) {
+      const r = prepare(['test', 'x']); // busybox's test: as quick as true
+      await start(r);
+      const exit = await waitExit(r.stateDir, 5000);
+      assert.equal(exit.exitCode, 0);
+    }
+  });
+
+  test('monitor removes the container cgroups and runtime state itself when the container exits', async () => {
+    const r = prepare(['test', 'x']); // busybox's test: as quick as true
+    await start(r);
+    await waitExit(r.stateDir, 5000);
+    // runc's default cgroupsPath (none in the spec) is /<id> in every hierarchy.
+    const left = ['memory', 'pids', 'devices', 'freezer', 'unified']
+      .map((c) => `/sys/fs/cgroup/${c}/${r.id}`)
+      .filter((d) => existsSync(d));
+    assert.deepEqual(left, []);
+    assert.equal(existsSync(join(runtimeRoot, r.id)), false);
+  });
+
+  test('monitor falls back to runc delete when processes outlive the container init', async () => {
+    // No pid namespace: the background sleep survives init, so its cgroup is busy.
+    const r = prepare(['sh', '-c', 'sleep 30 & exit 4'], { dropNamespaces: ['pid'] });
+    await start(r);
+    const exit = await waitExit(r.stateDir, 5000);
+    assert.equal(exit.exitCode, 4);
+    const list = execFileSync(runcBinary, ['--root', runtimeRoot, 'list', '-q'], { encoding: 'utf8' });
+    assert.ok(!list.split('\n').includes(r.id));
+    assert.equal(existsSync(`/sys/fs/cgroup/memory/${r.id}`), false);
+  });
+
   test('monitor leaves no runtime state behind', () => {
     const list = execFileSync(runcBinary, ['--root', runtimeRoot, 'list', '-q'], { encoding: 'utf8' });
     assert.equal(list.trim(), '');

@@ -30,7 +30,14 @@ export function buildOptionsOf(ctx: RequestContext): BuildOptions & { quiet: boo
   const args = jsonParam<Record<string, string | null>>(ctx, 'buildargs') ?? {};
   const labels = jsonParam<Record<string, string>>(ctx, 'labels') ?? {};
   const rm = q.get('rm');
+  const epochArg = args['SOURCE_DATE_EPOCH'];
+  let sourceDateEpoch: number | undefined;
+  if (epochArg !== undefined && epochArg !== null && epochArg !== '') {
+    if (!/^\d{1,12}$/.test(epochArg)) throw invalidParameter(`invalid SOURCE_DATE_EPOCH: ${epochArg}`);
+    sourceDateEpoch = Number(epochArg);
+  }
   return {
+    ...(sourceDateEpoch === undefined ? {} : { sourceDateEpoch }),
     dockerfile: q.get('dockerfile') ?? '',
     tags: Builder.normalizeTags(q.getAll('t').filter((t) => t !== '')),
     buildArgs: new Map(Object.entries(args).map(([k, v]) => [k, v ?? undefined])),

@@ -1,6 +1,7 @@
 import { invalidParameter, isEngineError, notFound } from '../../base/engine-error.js';
 import type { ContainerRecord } from '../../container/container-record.js';
 import type { ContainerService, WaitCondition } from '../../container/container-service.js';
+import { restartPolicyError, type RestartPolicy } from '../../container/restart-policy.js';
 import type { ImageRecord } from '../../image/image-config.js';
 import { familiarString, parseNormalizedReference, withDefaultTag } from '../../image/reference.js';
 import { inspectShape, summaryShape } from '../container-shape.js';
@@ -70,6 +71,30 @@ function listFilter(filters: Filters, deps: ContainerRouteDeps): (rec: Container
   };
 }
 
+/**
+ * `docker update` sends every resource field, zero when not given; only the restart policy is
+ * applied for now, and a resource change is refused rather than silently ignored.
+ */
+export function parseUpdate(body: Record<string, unknown>): { restartPolicy?: RestartPolicy } {
+  for (const [key, value] of Object.entries(body)) {
+    if (key === 'RestartPolicy' || isZero(value)) continue;
+    throw invalidParameter(`updating ${key} is not supported by this engine yet; only the restart policy can be updated`);
+  }
+  const rp = body.RestartPolicy as { Name?: unknown; MaximumRetryCount?: unknown } | undefined;
+  if (!rp || typeof rp.Name !== 'string' || rp.Name === '') return {};
+  const bad = restartPolicyError(rp);
+  if (bad) throw invalidParameter(bad);
+  return { restartPolicy: { name: rp.Name, maximumRetryCount: typeof rp.MaximumRetryCount === 'number' ? rp.MaximumRetryCount : 0 } };
+}
+
+/** The CLI's "not set": 0, "", false, null, [] (and -1 for MemorySwappiness-like fields is not sent by update). */
+function isZero(v: unknown): boolean {
+  if (v === null || v === undefined || v === 0 || v === '' || v === false) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') return Object.values(v as object).every(isZero);
+  return false;
+}
+
 export function containerRoutes(deps: ContainerRouteDeps): Route[] {
   const { containers } = deps;
   const inspect = (rec: ContainerRecord) => {
@@ -105,7 +130,9 @@ export function containerRoutes(deps: ContainerRouteDeps): Route[] {
         const all = boolValue(ctx.query.get('all'));
         const limit = intValue(ctx.query.get('limit'), 'limit') ?? -1;
         const keep = listFilter(parseFilters(ctx.query.get('filters')), deps);
-        let recs = containers.list().filter((r) => (all || limit > 0 || r.state.status === 'running') && keep(r));
+        // Without -a: every container whose process is up, paused and restarting ones included (as Docker).
+        const up = (r: ContainerRecord) => ['running', 'paused', 'restarting'].includes(r.state.status);
+        let recs = containers.list().filter((r) => (all || limit > 0 || up(r)) && keep(r));
         if (limit > 0) recs = recs.slice(0, limit);
         const now = Date.now();
         sendJson(ctx, 200, recs.map((r) => summaryShape(r, now)));
@@ -147,13 +174,34 @@ export function containerRoutes(deps: ContainerRouteDeps): Route[] {
       method: 'POST',
       path: '/containers/{id}/restart',
       handler: async (ctx) => {
-        const id = param(ctx, 'id');
         const timeout = intValue(ctx.query.get('t'), 't');
-        await containers.stop(id, { timeout, signal: ctx.query.get('signal') ?? undefined }).catch((err: unknown) => {
-          if (!isEngineError(err, 'NotModified')) throw err;
-        });
-        await containers.start(id);
+        await containers.restart(param(ctx, 'id'), { timeout, signal: ctx.query.get('signal') ?? undefined });
         sendEmpty(ctx, 204);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/{id}/pause',
+      handler: async (ctx) => {
+        await containers.pause(param(ctx, 'id'));
+        sendEmpty(ctx, 204);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/{id}/unpause',
+      handler: async (ctx) => {
+        await containers.unpause(param(ctx, 'id'));
+        sendEmpty(ctx, 204);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/{id}/update',
+      handler: async (ctx) => {
+        const body = (await readJsonBody<Record<string, unknown>>(ctx)) ?? {};
+        containers.update(param(ctx, 'id'), parseUpdate(body));
+        sendJson(ctx, 200, { Warnings: [] });
       },
     },
     {

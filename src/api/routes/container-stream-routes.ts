@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { conflict, invalidParameter } from '../../base/engine-error.js';
 import type { ContainerService } from '../../container/container-service.js';
 import { fileSize, LogCursor, selectEntries, watchLog, type LogEntry } from '../../container/log-file.js';
+import { DetachScanner, parseDetachKeys } from '../../container/detach-keys.js';
 import type { MonitorDriver } from '../../sys/monitor.js';
 import { hijack, multiplexedStream, rawStream } from '../hijack.js';
 import { boolValue, intValue } from '../query.js';
@@ -99,6 +100,27 @@ function follow(
   });
 }
 
+/**
+ * Stdin connections to monitors kept open across a detach, by container ID: the monitor treats a
+ * closed connection as end of input, and a detached `docker run -it` must keep its stdin.
+ */
+const parkedStdin = new Map<string, Socket>();
+
+function parkStdin(id: string, sock: Socket): void {
+  sock.removeAllListeners('data');
+  sock.on('error', () => {});
+  sock.once('close', () => {
+    if (parkedStdin.get(id) === sock) parkedStdin.delete(id);
+  });
+  parkedStdin.set(id, sock);
+}
+
+function takeParkedStdin(id: string): Socket | undefined {
+  const sock = parkedStdin.get(id);
+  parkedStdin.delete(id);
+  return sock && !sock.destroyed ? sock : undefined;
+}
+
 export function containerStreamRoutes(deps: StreamRouteDeps): Route[] {
   const { containers } = deps;
   return [
@@ -111,6 +133,7 @@ export function containerStreamRoutes(deps: StreamRouteDeps): Route[] {
         const cols = intValue(ctx.query.get('w'), 'w') ?? 0;
         if (rec.state.status !== 'running') throw conflict(`Container ${rec.id} is not running`);
         if (rec.spec.tty) await deps.monitor.resize(containers.paths(rec.id).stateDir, rows, cols).catch(() => {});
+        containers.recordEvent(rec, 'resize', { height: String(rows), width: String(cols) });
         ctx.res!.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': '0' });
         ctx.res!.end();
       },
@@ -158,6 +181,7 @@ export function containerStreamRoutes(deps: StreamRouteDeps): Route[] {
         const rec = containers.resolve(ctx.params.id ?? '');
         const q = ctx.query;
         const want = { stdout: boolValue(q.get('stdout')), stderr: boolValue(q.get('stderr')), stdin: boolValue(q.get('stdin')) };
+        const detachKeys = parseDetachKeys(q.get('detachKeys') ?? '');
         const logPath = containers.paths(rec.id).log;
         const replay = boolValue(q.get('logs'));
         const cursor = new LogCursor(logPath, replay ? 0 : await fileSize(logPath));
@@ -170,27 +194,53 @@ export function containerStreamRoutes(deps: StreamRouteDeps): Route[] {
         };
         const abort = new AbortController();
         ctx.signal.addEventListener('abort', () => abort.abort(), { once: true });
+        containers.recordEvent(rec, 'attach');
         let stdinSocket: Socket | undefined;
+        let detached = false;
         const cleanupStdin = want.stdin && rec.spec.openStdin ? forwardStdin() : () => {};
 
         function forwardStdin(): () => void {
           let ended = false;
+          let finished = false;
           const pending: Buffer[] = [];
+          const scanner = new DetachScanner(detachKeys);
+          // Closing the monitor's stdin connection would close a stdin-once container's stdin:
+          // after a detach (and always for a TTY) keep it for the next attach.
+          const release = () => {
+            if ((detached || rec.spec.tty) && stdinSocket) parkStdin(rec.id, stdinSocket);
+            else if (!ended) stdinSocket?.destroy();
+            stdinSocket = undefined;
+          };
           conn.input.on('data', (chunk: Buffer) => {
-            if (stdinSocket) stdinSocket.write(chunk);
-            else pending.push(chunk);
+            if (detached) return;
+            const { forward, detached: now } = scanner.push(chunk);
+            if (forward.length) {
+              if (stdinSocket) stdinSocket.write(forward);
+              else pending.push(forward);
+            }
+            if (now) {
+              // The detach keys end this attach; the container keeps running with stdin open.
+              detached = true;
+              containers.recordEvent(rec, 'detach');
+              abort.abort();
+            }
           });
           conn.input.on('end', () => {
             ended = true;
-            stdinSocket?.end();
+            // As Docker: a client's EOF closes a non-TTY stdin-once container's stdin, but never a
+            // TTY's (the docker CLI detaches a TTY by closing its connection); the attach ends.
+            if (rec.spec.tty) abort.abort();
+            else if (!detached) stdinSocket?.end();
           });
           const connect = async () => {
             try {
-              const sock = await deps.monitor.openStdin(containers.paths(rec.id).stateDir);
+              const sock = takeParkedStdin(rec.id) ?? (await deps.monitor.openStdin(containers.paths(rec.id).stateDir));
               sock.on('error', () => {});
               for (const c of pending.splice(0)) sock.write(c);
               stdinSocket = sock;
-              if (ended) sock.end();
+              if (ended && !rec.spec.tty && !detached) sock.end();
+              // The attach ended (detached, or the client left) while stdin was connecting.
+              if (finished) release();
             } catch {
               /* the container exited before stdin could be connected */
             }
@@ -201,8 +251,9 @@ export function containerStreamRoutes(deps: StreamRouteDeps): Route[] {
           if (containers.resolve(rec.id).state.status === 'running') void connect();
           else containers.events.on('started', onStarted);
           return () => {
+            finished = true;
             containers.events.off('started', onStarted);
-            stdinSocket?.destroy();
+            release();
           };
         }
 

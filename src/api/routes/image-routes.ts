@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { EngineError, invalidParameter, notFound } from '../../base/engine-error.js';
 import type { ImageRecord } from '../../image/image-config.js';
 import type { ImageStore } from '../../image/image-store.js';
+import type { EventLog } from '../../container/event-log.js';
 import { parseNormalizedReference, familiarString, withDefaultTag } from '../../image/reference.js';
 import { boolValue, checkFilterKeys, parseFilters } from '../query.js';
 import { sendJson, type RequestContext } from '../request-context.js';
@@ -11,6 +12,8 @@ import { statusOf } from '../status-of.js';
 export interface ImageRouteDeps {
   images: ImageStore;
   imageInUse(imageId: string): { containerId: string; running: boolean } | undefined;
+  /** The engine's event log, for image tag/untag/delete/import events (GET /events). */
+  events?: Pick<EventLog, 'record'>;
 }
 
 const param = (ctx: RequestContext, name: string): string => ctx.params[name] ?? '';
@@ -121,6 +124,8 @@ export function imageRoutes(deps: ImageRouteDeps): Route[] {
             message: q.get('message') ?? '',
             signal: ctx.signal,
           });
+          if (ref) deps.events?.record('image', 'tag', rec.id, { name: familiarString(withDefaultTag(parseNormalizedReference(ref))) });
+          deps.events?.record('image', 'import', rec.id, { name: rec.id });
           progress.message({ status: rec.id });
           progress.end();
         } catch (err) {
@@ -151,6 +156,8 @@ export function imageRoutes(deps: ImageRouteDeps): Route[] {
         const tag = ctx.query.get('tag') ?? '';
         if (!repo) throw invalidParameter('repository name must have at least one component');
         images.tag(param(ctx, 'name'), tag ? `${repo}:${tag}` : repo);
+        const tagged = familiarString(withDefaultTag(parseNormalizedReference(tag ? `${repo}:${tag}` : repo)));
+        deps.events?.record('image', 'tag', images.resolve(param(ctx, 'name')).id, { name: tagged });
         ctx.res!.writeHead(201);
         ctx.res!.end();
       },
@@ -159,11 +166,21 @@ export function imageRoutes(deps: ImageRouteDeps): Route[] {
       method: 'DELETE',
       path: '/images/{name*}',
       handler: async (ctx) => {
+        let imageId = '';
+        try {
+          imageId = images.resolve(param(ctx, 'name')).id;
+        } catch {
+          /* remove reports the missing image in its own words */
+        }
         const result = await images.remove(
           param(ctx, 'name'),
           { force: boolValue(ctx.query.get('force')), noPrune: boolValue(ctx.query.get('noprune')) },
           (id) => deps.imageInUse(id),
         );
+        for (const item of result) {
+          if ('Untagged' in item) deps.events?.record('image', 'untag', imageId, { name: imageId });
+          else if (item.Deleted === imageId) deps.events?.record('image', 'delete', imageId, { name: imageId });
+        }
         sendJson(ctx, 200, result);
       },
     },

@@ -75,7 +75,7 @@ export function systemRoutes(src: SystemInfoSource): Route[] {
       Images: c.images,
       Driver: 'overlay2',
       DriverStatus: [['Backing Filesystem', 'extfs']],
-      Plugins: { Volume: ['local'], Network: ['host', 'null'], Authorization: null, Log: ['json-file'] },
+      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['json-file'] },
       MemoryLimit: true,
       SwapLimit: false,
       CpuCfsPeriod: true,

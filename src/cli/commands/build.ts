@@ -7,11 +7,13 @@ import { IgnoreMatcher } from '../../build/dockerignore.js';
 import { readJsonStream } from '../../client/json-stream.js';
 import type { CommandContext, CommandDef } from '../command.js';
 import type { Flags } from '../flags.js';
+import { BuildProgress } from './build-progress.js';
 
 /**
  * skiff build: tars the context (minus .dockerignore'd paths; the Dockerfile and .dockerignore
- * always go), POSTs it to /build (the legacy builder protocol) and prints the stream; with a
- * terminal, each step line gets the elapsed time of the step before it and cached steps say so.
+ * always go), POSTs it to /build (the legacy builder protocol) and prints the stream as docker
+ * does; on a terminal it shows BuildProgress instead (step n/N, time per step, cached steps).
+ * SOURCE_DATE_EPOCH in the environment is sent as the build arg of that name.
  */
 export async function contextEntries(dir: string, ignore: IgnoreMatcher, keep: ReadonlySet<string>): Promise<string[]> {
   const out: string[] = [];
@@ -96,6 +98,9 @@ async function build(ctx: CommandContext, flags: Flags): Promise<number> {
     const i = l.indexOf('=');
     labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
   }
+  // As buildx does: the CLI's SOURCE_DATE_EPOCH becomes the build arg unless one was given.
+  const epoch = ctx.env['SOURCE_DATE_EPOCH'];
+  if (epoch !== undefined && epoch !== '' && !('SOURCE_DATE_EPOCH' in buildArgs)) buildArgs['SOURCE_DATE_EPOCH'] = epoch;
   const quiet = flags.bool('quiet');
   const res = await ctx.client().call('POST', '/build', {
     query: {
@@ -117,21 +122,20 @@ async function build(ctx: CommandContext, flags: Flags): Promise<number> {
     headers: { 'Content-Type': 'application/x-tar' },
   });
   const tty = (ctx.stdout as { isTTY?: boolean }).isTTY === true;
-  let stepStart = Date.now();
-  const started = stepStart;
+  const progress = tty ? new BuildProgress(ctx.out) : undefined;
   let imageId = '';
-  await readJsonStream(res, (m) => {
-    if (m.aux !== undefined && typeof (m.aux as { ID?: unknown }).ID === 'string') imageId = (m.aux as { ID: string }).ID;
-    if (m.errorDetail !== undefined) return;
-    const text = m.stream ?? '';
-    if (tty && text.startsWith('Step ')) {
-      ctx.out(`(${((Date.now() - stepStart) / 1000).toFixed(1)}s)\n`);
-      stepStart = Date.now();
-    }
-    if (tty && text === ' ---> Using cache\n') ctx.out(' ---> Using cache (cached)\n');
-    else ctx.out(text);
-  });
-  if (tty) ctx.out(`Build finished in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+  try {
+    await readJsonStream(res, (m) => {
+      if (m.aux !== undefined && typeof (m.aux as { ID?: unknown }).ID === 'string') imageId = (m.aux as { ID: string }).ID;
+      if (m.errorDetail !== undefined) return;
+      const text = m.stream ?? '';
+      if (progress) progress.stream(text);
+      else ctx.out(text);
+    });
+  } catch (err) {
+    progress?.failed();
+    throw err;
+  }
   if (flags.string('iidfile') !== '') writeFileSync(flags.string('iidfile'), imageId);
   return 0;
 }
