@@ -174,6 +174,8 @@ export class ContainerService {
         state.exitCode = 128;
         this.deps.store.saveState(id, state);
         if (rec.state.status === 'restarting') this.events.emit('exited', id, 128);
+        // As dockerd: an --rm container whose start failed is removed (its waiters see "removed").
+        if (rec.spec.host.autoRemove) await this.destroy({ ...rec, state });
         throw err instanceof EngineError ? err : new EngineError('System', message, { cause: err });
       }
       if (fresh) this.restarts.reset(id);

@@ -8,6 +8,14 @@ import type { Logger } from '../base/log.js';
 import { createApiServer } from '../api/http-server.js';
 import { Router } from '../api/router.js';
 import { containerRoutes } from '../api/routes/container-routes.js';
+import { networkRoutes } from '../api/routes/network-routes.js';
+import { NetworkManager } from '../network/network-manager.js';
+import { NetworkStore } from '../network/network-store.js';
+import { runIpBatch, runIpBatchForce } from '../sys/ip-batch.js';
+import { createNetHost } from '../sys/net-host.js';
+import { reservePort } from '../sys/net-ports.js';
+import { createNetnsDriver } from '../sys/netns.js';
+import { runNft } from '../sys/nft.js';
 import { containerStreamRoutes } from '../api/routes/container-stream-routes.js';
 import { buildRoutes } from '../api/routes/build-routes.js';
 import { commitRoutes } from '../api/routes/commit-routes.js';
@@ -82,12 +90,27 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
 
   const monitor = createMonitorDriver();
   const containerStore = new ContainerStore(db);
+  const networks: NetworkManager = new NetworkManager({
+    store: new NetworkStore(db),
+    netns: createNetnsDriver(),
+    ipBatch: runIpBatch,
+    ipBatchForce: runIpBatchForce,
+    nft: runNft,
+    host: createNetHost(),
+    reservePort,
+    execRoot,
+    log: log.child({ component: 'network' }),
+    lookupContainer: (ref) => containers.resolve(ref),
+  });
+  networks.init();
   const containers: ContainerService = new ContainerService({
     store: containerStore,
     monitor,
+    hooks: [{ released: (rec) => networks.release(rec), removed: (rec) => networks.removed(rec) }],
     prepareStart: createStartPreparer({
       layerDirs: (id) => images.layerDirs(id),
       lookupContainer: (ref) => containers.resolve(ref),
+      network: networks,
     }),
     dataRoot,
     execRoot,
@@ -96,6 +119,10 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
     log: log.child({ component: 'containers' }),
   });
   await containers.reconcile();
+  await networks.reconcile((id) => {
+    const st = containers.list().find((c) => c.id === id)?.state.status;
+    return st === 'running' || st === 'paused';
+  });
 
   const router = new Router();
   router.add(
@@ -123,7 +150,13 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
       },
     }),
   );
-  router.add(containerRoutes({ containers, images, dataRoot }));
+  router.add(containerRoutes({ containers, images, dataRoot, networkView: (rec) => networks.view(rec) }));
+  router.add(
+    networkRoutes({
+      networks,
+      containerName: (id) => containers.list().find((c) => c.id === id)?.name ?? id,
+    }),
+  );
   router.add(containerStreamRoutes({ containers, monitor }));
   router.add(eventRoutes({ eventLog: containers.eventLog }));
   router.add(containerStatsRoutes({ containers, host: createStatsHost() }));
@@ -155,6 +188,7 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
         server.closeAllConnections();
       });
       containers.close();
+      await networks.close();
       db.close();
       await unlink(opts.socketPath).catch(() => {});
       await unlink(pidFile).catch(() => {});

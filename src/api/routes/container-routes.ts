@@ -4,6 +4,7 @@ import type { ContainerService, WaitCondition } from '../../container/container-
 import { restartPolicyError, type RestartPolicy } from '../../container/restart-policy.js';
 import type { ImageRecord } from '../../image/image-config.js';
 import { familiarString, parseNormalizedReference, withDefaultTag } from '../../image/reference.js';
+import type { ContainerNetView } from '../../network/container-net-view.js';
 import { inspectShape, summaryShape } from '../container-shape.js';
 import { specFromCreate, type CreateBody } from '../create-request.js';
 import { boolValue, checkFilterKeys, intValue, parseFilters, type Filters } from '../query.js';
@@ -14,6 +15,8 @@ export interface ContainerRouteDeps {
   containers: ContainerService;
   images: { resolve(ref: string): ImageRecord; layerDirs(id: ImageRecord['id']): string[] };
   dataRoot: string;
+  /** Networking's view of a container (addresses, published ports) for inspect and ps. */
+  networkView?(rec: ContainerRecord): ContainerNetView;
 }
 
 const param = (ctx: RequestContext, name: string): string => ctx.params[name] ?? '';
@@ -104,7 +107,7 @@ export function containerRoutes(deps: ContainerRouteDeps): Route[] {
     } catch {
       /* image gone: nothing to show */
     }
-    return inspectShape(rec, containers.paths(rec.id), deps.dataRoot, lower);
+    return inspectShape(rec, containers.paths(rec.id), deps.dataRoot, lower, deps.networkView?.(rec));
   };
 
   return [
@@ -135,7 +138,7 @@ export function containerRoutes(deps: ContainerRouteDeps): Route[] {
         let recs = containers.list().filter((r) => (all || limit > 0 || up(r)) && keep(r));
         if (limit > 0) recs = recs.slice(0, limit);
         const now = Date.now();
-        sendJson(ctx, 200, recs.map((r) => summaryShape(r, now)));
+        sendJson(ctx, 200, recs.map((r) => summaryShape(r, now, deps.networkView?.(r))));
       },
     },
     {
