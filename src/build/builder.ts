@@ -45,12 +45,6 @@ export interface BuildOptions {
   rm: boolean;
   forceRm: boolean;
   networkMode: string;
-  /**
-   * Seconds; from the SOURCE_DATE_EPOCH build arg (BuildKit's spelling; `skiff build` also
-   * forwards its own environment's). Pins every created time and clamps layer mtimes, and drops
-   * the build container's ID from the config, so two builds of one context give one image ID.
-   */
-  sourceDateEpoch?: number;
   signal?: AbortSignal;
 }
 
@@ -91,19 +85,7 @@ export class Builder {
     const ctx = await openBuildContext(input, this.deps.tmpDir, opts.dockerfile, opts.signal);
     try {
       const parsed = parseDockerfile(ctx.dockerfile);
-      // Meta args as FROM lines will see them, to tell which stage a `FROM $X` names.
-      const probe = new BuildArgs(opts.buildArgs);
-      for (const inst of parsed.instructions.slice(0, Math.max(0, parsed.instructions.findIndex((i) => i.keyword === 'from')))) {
-        if (inst.keyword === 'arg') declareMetaArgs(probe, inst, parsed.escape);
-      }
-      const expand = (w: string) => {
-        try {
-          return processWord(w, probe.metaEnv(), parsed.escape);
-        } catch {
-          return w;
-        }
-      };
-      const plan = planStages(parsed, { target: opts.target, labels: opts.labels, expand });
+      const plan = planStages(parsed, { target: opts.target, labels: opts.labels });
       return { ctx, ...plan, escape: parsed.escape };
     } catch (err) {
       await ctx.remove();
@@ -119,11 +101,14 @@ export class Builder {
       const args = new BuildArgs(opts.buildArgs);
       for (const inst of metaArgs) {
         stepLine(inst);
-        declareMetaArgs(args, inst, escape);
+        for (const w of inst.args.split(/\s+/).filter(Boolean)) {
+          const i = w.indexOf('=');
+          args.declareMeta(i < 0 ? w : w.slice(0, i), i < 0 ? undefined : processWord(w.slice(i + 1), args.metaEnv(), escape));
+        }
       }
       const results = new Map<string, ImageRecord | undefined>();
       let last: ImageRecord | undefined;
-      for (const stage of stages) {
+      for (const [index, stage] of stages.entries()) {
         stepLine(stage.from);
         args.beginStage();
         const base = this.resolveBase(processWord(stage.image, args.metaEnv(), escape), results);
@@ -144,7 +129,7 @@ export class Builder {
           out.stream(` ---> ${cur.image ? shortId(cur.image.id) : ''}\n`);
         }
         if (cur.image) out.aux({ ID: cur.image.id });
-        results.set(String(stage.index), cur.image);
+        results.set(String(index), cur.image);
         if (stage.name) results.set(stage.name, cur.image);
         last = cur.image;
       }
@@ -187,7 +172,6 @@ export class Builder {
     let copy: { src: LayeredFs; items: Awaited<ReturnType<typeof selectSources>>; fromId: string } | undefined;
     let createdBy = plan.createdBy;
     const extra: Record<string, string> = { author: cur.maintainer ?? '' };
-    if (opts.sourceDateEpoch !== undefined) extra['sourceDateEpoch'] = String(opts.sourceDateEpoch);
     if (plan.kind === 'copy') {
       let src = new LayeredFs([ctx.dir]);
       let fromId = '';
@@ -226,17 +210,15 @@ export class Builder {
   ): Promise<ImageRecord> {
     const { containers } = this.deps;
     const lowers = cur.image ? this.deps.images.layerDirs(cur.image.id) : [];
-    const epoch = opts.sourceDateEpoch;
-    const now = epoch ?? Math.floor(Date.now() / 1000);
     const commit = async (entries: readonly TarEntry[], containerId?: string) =>
       (
         await commitLayer(this.deps, {
           parent: cur.image,
-          entries: epoch === undefined ? entries : clampMtimes(entries, epoch),
+          entries,
           config: structuredClone(cur.config),
           createdBy,
           author: cur.maintainer,
-          ...(epoch === undefined ? { containerId } : { created: new Date(epoch * 1000).toISOString() }),
+          containerId,
           signal: opts.signal,
         })
       ).image;
@@ -247,13 +229,13 @@ export class Builder {
         image: new LayeredFs(lowers),
         uid: uidgid.uid,
         gid: uidgid.gid,
-        now,
+        now: Math.floor(Date.now() / 1000),
       });
       return commit(entries);
     }
     if (!cur.image) {
       if (plan.kind === 'run') throw invalidParameter(`The command '${plan.cmd.join(' ')}' cannot run: the image has no files (FROM scratch)`);
-      return commit(plan.kind === 'workdir' ? await workdirEntries(new LayeredFs(lowers), plan.dir, now) : []);
+      return commit(plan.kind === 'workdir' ? await workdirEntries(new LayeredFs(lowers), plan.dir) : []);
     }
     const image = cur.image;
     // Metadata steps get a container too (Docker prints "Running in" for them); it never starts.
@@ -268,7 +250,7 @@ export class Builder {
         if (code !== 0) throw new StepFailed(`The command '${plan.cmd.join(' ')}' returned a non-zero code: ${code}`, code);
         result = await commit(entriesOf(await upperChanges(containers.paths(id).upper, lowers)), id);
       } else if (plan.kind === 'workdir') {
-        result = await commit(await workdirEntries(new LayeredFs(lowers), plan.dir, now), id);
+        result = await commit(await workdirEntries(new LayeredFs(lowers), plan.dir), id);
       } else result = await commit([], id);
       ok = true;
       return result;
@@ -280,15 +262,8 @@ export class Builder {
   }
 }
 
-function declareMetaArgs(args: BuildArgs, inst: Instruction, escape: string): void {
-  for (const w of inst.args.split(/\s+/).filter(Boolean)) {
-    const i = w.indexOf('=');
-    args.declareMeta(i < 0 ? w : w.slice(0, i), i < 0 ? undefined : processWord(w.slice(i + 1), args.metaEnv(), escape));
-  }
-}
-
 /** WORKDIR makes its directory (0755 root) when the image lacks it: then the step has a layer. */
-async function workdirEntries(image: LayeredFs, dir: string, now: number): Promise<TarEntry[]> {
+async function workdirEntries(image: LayeredFs, dir: string): Promise<TarEntry[]> {
   const parts = dir.split('/').filter(Boolean);
   const entries: TarEntry[] = [];
   let missing = false;
@@ -301,13 +276,8 @@ async function workdirEntries(image: LayeredFs, dir: string, now: number): Promi
       entries.push({ name: p, type: 'directory', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000) });
     } else {
       missing = true;
-      entries.push({ name: p, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: now });
+      entries.push({ name: p, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: Math.floor(Date.now() / 1000) });
     }
   }
   return missing ? entries : [];
-}
-
-/** SOURCE_DATE_EPOCH builds: no layer entry is newer than the epoch (BuildKit's rewrite-timestamp). */
-export function clampMtimes(entries: readonly TarEntry[], epoch: number): TarEntry[] {
-  return entries.map((e) => (e.mtime > epoch ? { ...e, mtime: epoch } : e));
 }
