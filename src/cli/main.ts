@@ -79,6 +79,10 @@ const GROUPS: Record<string, Record<string, Loader>> = {
     connect: () => pick(import('./commands/network.js'), 'networkConnectCommand'),
     disconnect: () => pick(import('./commands/network.js'), 'networkDisconnectCommand'),
   },
+  registry: {
+    serve: () => pick(import('./commands/registry.js'), 'registryServeCommand'),
+    gc: () => pick(import('./commands/registry.js'), 'registryGcCommand'),
+  },
   system: {
     info: TOP['info'] as Loader,
     events: TOP['events'] as Loader,
@@ -108,7 +112,7 @@ Commands:
   run, create, start, attach, ps, logs, stop, kill, rm, rename, wait, inspect, stats, top,
   restart, pause, unpause, update, events, images, import, rmi, tag, history,
   build, commit, diff, version, info
-  container COMMAND, image COMMAND, system info
+  container COMMAND, image COMMAND, registry serve|gc, system info
 
 Run 'skiff COMMAND --help' for more information on a command.
 `;
