@@ -7,6 +7,9 @@ export const BUILTIN_ARGS = new Set([
   'HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy',
 ]);
 
+/** Build args the builder itself reads: never reported as unconsumed. */
+export const BUILDER_ARGS = new Set(['SOURCE_DATE_EPOCH']);
+
 export class BuildArgs {
   /** Args declared before the first FROM, with their resolved values. */
   readonly meta = new Map<string, string | undefined>();
@@ -70,6 +73,6 @@ export class BuildArgs {
 
   /** Supplied args that no ARG declared (builtins excluded), sorted. */
   unconsumed(): string[] {
-    return [...this.supplied.keys()].filter((k) => !this.referenced.has(k) && !BUILTIN_ARGS.has(k)).sort();
+    return [...this.supplied.keys()].filter((k) => !this.referenced.has(k) && !BUILTIN_ARGS.has(k) && !BUILDER_ARGS.has(k)).sort();
   }
 }

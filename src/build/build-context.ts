@@ -28,6 +28,8 @@ export async function openBuildContext(input: Readable, tmpRoot: string, dockerf
   const remove = () => fsp.rm(dir, { recursive: true, force: true });
   try {
     await unpackLayerTar(input, dir, { special: spawnSpecialFileMaker, setXattr: (p, n, v) => setAttribute(p, n, v) }, signal);
+    // `COPY . /dst` gives /dst the context root's mode: 0755 as in dockerd (the tar has no "." entry).
+    await fsp.chmod(dir, 0o755);
     const name = cleanRel(dockerfileName || 'Dockerfile');
     if (name === '' || (dockerfileName ?? '').split('/').includes('..')) {
       throw invalidParameter(`Cannot locate specified Dockerfile: ${dockerfileName}`);
@@ -44,7 +46,7 @@ export async function openBuildContext(input: Readable, tmpRoot: string, dockerf
       }
     }
     if (dockerfile === undefined) throw invalidParameter(`Cannot locate specified Dockerfile: ${dockerfileName || 'Dockerfile'}`);
-    if (dockerfile.trim() === '') throw invalidParameter(`the Dockerfile (${dockerfileName || 'Dockerfile'}) cannot be empty`);
+    if (dockerfile.length === 0) throw invalidParameter(`the Dockerfile (${dockerfileName || 'Dockerfile'}) cannot be empty`);
     // <Dockerfile>.dockerignore beside the Dockerfile wins over the context's .dockerignore.
     let ignoreText = '';
     for (const f of [`${usedName}.dockerignore`, '.dockerignore']) {

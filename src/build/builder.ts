@@ -1,3 +1,4 @@
+import { promises as fsp } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { invalidParameter, isEngineError, notFound } from '../base/engine-error.js';
 import { shortId } from '../base/ids.js';
@@ -17,12 +18,13 @@ import { BuildArgs } from './build-args.js';
 import { BuildCache, cacheKey } from './build-cache.js';
 import { openBuildContext, type BuildContext } from './build-context.js';
 import { planStages, type Stage } from './build-stages.js';
-import { copyEntries, selectSources, sourceHash } from './copy-step.js';
+import { downloadUrl, extractArchive, sniffArchive } from './add-sources.js';
+import { copyEntries, selectSources, sourceHash, type CopyItem } from './copy-step.js';
 import { parseDockerfile, type Instruction } from './dockerfile-parser.js';
-import { nopCommentString, planInstruction, shellOf, type StageState, type StepPlan } from './instruction-plan.js';
+import { validateDockerfile } from './dockerfile-validate.js';
+import { nopCommentString, planInstruction, processWord, shellOf, type StageState, type StepPlan } from './instruction-plan.js';
 import { LayeredFs } from './layered-fs.js';
 import { createStepContainer, removeStepContainer, runStepContainer, StepFailed } from './run-step.js';
-import { processWord } from './shell-lex.js';
 
 export { StepFailed } from './run-step.js';
 
@@ -45,6 +47,12 @@ export interface BuildOptions {
   rm: boolean;
   forceRm: boolean;
   networkMode: string;
+  /**
+   * Seconds; from the SOURCE_DATE_EPOCH build arg (BuildKit's spelling; `skiff build` also
+   * forwards its own environment's). Pins every created time and clamps layer mtimes, and drops
+   * the build container's ID from the config, so two builds of one context give one image ID.
+   */
+  sourceDateEpoch?: number;
   signal?: AbortSignal;
 }
 
@@ -54,6 +62,16 @@ export interface BuildOutput {
 }
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+interface CopySources {
+  src: LayeredFs;
+  items: CopyItem[];
+  fromId: string;
+  /** ADD sources from the context that are unpacked when they are tar archives. */
+  unpack: CopyItem[];
+  /** The build's work dir (beside the context), where archives are unpacked and downloads land. */
+  root: string;
+}
 
 interface Current extends StageState {
   image: ImageRecord | undefined;
@@ -81,12 +99,25 @@ export class Builder {
   }
 
   /** Reads the context and the Dockerfile; errors here come before any output. */
-  async prepare(input: Readable, opts: BuildOptions): Promise<{ ctx: BuildContext; stages: Stage[]; metaArgs: Instruction[]; total: number; escape: string }> {
+  async prepare(input: Readable, opts: BuildOptions): Promise<{ ctx: BuildContext; stages: Stage[]; metaArgs: Instruction[]; total: number; escape: string; warnings: string[] }> {
     const ctx = await openBuildContext(input, this.deps.tmpDir, opts.dockerfile, opts.signal);
     try {
       const parsed = parseDockerfile(ctx.dockerfile);
-      const plan = planStages(parsed, { target: opts.target, labels: opts.labels });
-      return { ctx, ...plan, escape: parsed.escape };
+      validateDockerfile(parsed);
+      // Meta args as FROM lines will see them, to tell which stage a `FROM $X` names.
+      const probe = new BuildArgs(opts.buildArgs);
+      for (const inst of parsed.instructions.slice(0, Math.max(0, parsed.instructions.findIndex((i) => i.keyword === 'from')))) {
+        if (inst.keyword === 'arg') declareMetaArgs(probe, inst, parsed.escape);
+      }
+      const expand = (w: string) => {
+        try {
+          return processWord(w, probe.metaEnv(), parsed.escape);
+        } catch {
+          return w;
+        }
+      };
+      const plan = planStages(parsed, { target: opts.target, labels: opts.labels, expand });
+      return { ctx, ...plan, escape: parsed.escape, warnings: parsed.warnings };
     } catch (err) {
       await ctx.remove();
       throw err;
@@ -94,21 +125,20 @@ export class Builder {
   }
 
   async build(prepared: Awaited<ReturnType<Builder['prepare']>>, opts: BuildOptions, out: BuildOutput): Promise<ImageRecord> {
-    const { ctx, stages, metaArgs, total, escape } = prepared;
+    const { ctx, stages, metaArgs, total, escape, warnings } = prepared;
     try {
+      if (warnings.length > 0) out.stream(`\u001b[91m${warnings.join('')}[WARNING]: Empty continuation lines will become errors in a future release.\n\u001b[0m`);
       let step = 0;
       const stepLine = (inst: Instruction) => out.stream(`Step ${++step}/${total} : ${inst.original}\n`);
       const args = new BuildArgs(opts.buildArgs);
       for (const inst of metaArgs) {
         stepLine(inst);
-        for (const w of inst.args.split(/\s+/).filter(Boolean)) {
-          const i = w.indexOf('=');
-          args.declareMeta(i < 0 ? w : w.slice(0, i), i < 0 ? undefined : processWord(w.slice(i + 1), args.metaEnv(), escape));
-        }
+        declareMetaArgs(args, inst, escape);
       }
       const results = new Map<string, ImageRecord | undefined>();
       let last: ImageRecord | undefined;
-      for (const [index, stage] of stages.entries()) {
+      for (const stage of stages) {
+        if (stage.duplicate) throw invalidParameter('a stage name already used');
         stepLine(stage.from);
         args.beginStage();
         const base = this.resolveBase(processWord(stage.image, args.metaEnv(), escape), results);
@@ -129,7 +159,7 @@ export class Builder {
           out.stream(` ---> ${cur.image ? shortId(cur.image.id) : ''}\n`);
         }
         if (cur.image) out.aux({ ID: cur.image.id });
-        results.set(String(index), cur.image);
+        results.set(String(stage.index), cur.image);
         if (stage.name) results.set(stage.name, cur.image);
         last = cur.image;
       }
@@ -144,6 +174,7 @@ export class Builder {
       return last;
     } finally {
       await ctx.remove();
+      await fsp.rm(workDirOf(ctx), { recursive: true, force: true });
     }
   }
 
@@ -169,9 +200,10 @@ export class Builder {
   private async step(inst: Instruction, cur: Current, ctx: BuildContext, opts: BuildOptions, out: BuildOutput, results: Map<string, ImageRecord | undefined>): Promise<void> {
     const plan = planInstruction(inst, cur);
     const parent = cur.image?.id ?? '';
-    let copy: { src: LayeredFs; items: Awaited<ReturnType<typeof selectSources>>; fromId: string } | undefined;
+    let copy: CopySources | undefined;
     let createdBy = plan.createdBy;
     const extra: Record<string, string> = { author: cur.maintainer ?? '' };
+    if (opts.sourceDateEpoch !== undefined) extra['sourceDateEpoch'] = String(opts.sourceDateEpoch);
     if (plan.kind === 'copy') {
       let src = new LayeredFs([ctx.dir]);
       let fromId = '';
@@ -180,11 +212,29 @@ export class Builder {
         fromId = img?.id ?? 'scratch';
         src = new LayeredFs(img ? this.deps.images.layerDirs(img.id) : []);
       }
-      const items = await selectSources(src, plan.sources, plan.name);
-      const hash = await sourceHash(src, items, plan.heredocs);
-      createdBy = nopCommentString(cur.config, `${plan.name} ${plan.chown ? `--chown=${plan.chown} ` : ''}${hash} in ${plan.dest} `);
+      // ADD <url>: downloaded first (the cache keys on what was fetched), then copied as a file.
+      const urls: string[] = [];
+      const items: CopyItem[] = [];
+      const downloaded = new Set<CopyItem>();
+      for (const s of plan.sources) {
+        if (plan.add && /^https?:\/\//i.test(s)) {
+          const got = await downloadUrl(s, workDirOf(ctx), plan.checksum, opts.signal);
+          urls.push(got.sha256);
+          const fs = new LayeredFs([got.dir]);
+          const found = await fs.lstat(got.name);
+          if (!found) throw invalidParameter(`ADD failed: download of ${s} vanished`);
+          const item: CopyItem = { rel: got.name, stat: found.stat, host: found.host, fs };
+          downloaded.add(item);
+          items.push(item);
+        } else items.push(...(await selectSources(src, [s], plan.name)));
+      }
+      if (plan.checksum !== '' && urls.length === 0) throw invalidParameter("checksum can't be specified for non-HTTP(S) sources");
+      if (items.length === 0 && plan.heredocs.length === 0) throw invalidParameter(`${plan.name} failed: no source files were specified`);
+      const hash = urls.length === 1 && plan.sources.length === 1 && plan.heredocs.length === 0 ? (urls[0] as string) : await sourceHash(src, items, plan.heredocs);
+      // No space after the --chown value: dockerd 20.10 writes it that way.
+      createdBy = nopCommentString(cur.config, `${plan.name} ${plan.chown ? `--chown=${plan.chown}` : ''}${hash} in ${plan.dest} `);
       Object.assign(extra, { chown: plan.chown, chmod: plan.chmod, from: fromId, dest: plan.dest, workdir: cur.config.WorkingDir ?? '' });
-      copy = { src, items, fromId };
+      copy = { src, items, fromId, unpack: plan.add && fromId === '' ? items.filter((it) => it.stat.isFile() && !downloaded.has(it)) : [], root: workDirOf(ctx) };
     }
     const key = cacheKey({ parent, createdBy, config: cur.config, extra });
     if (!opts.noCache) {
@@ -206,36 +256,50 @@ export class Builder {
     cur: Current,
     opts: BuildOptions,
     out: BuildOutput,
-    copy: { src: LayeredFs; items: Awaited<ReturnType<typeof selectSources>> } | undefined,
+    copy: CopySources | undefined,
   ): Promise<ImageRecord> {
     const { containers } = this.deps;
     const lowers = cur.image ? this.deps.images.layerDirs(cur.image.id) : [];
+    const epoch = opts.sourceDateEpoch;
+    const now = epoch ?? Math.floor(Date.now() / 1000);
     const commit = async (entries: readonly TarEntry[], containerId?: string) =>
       (
         await commitLayer(this.deps, {
           parent: cur.image,
-          entries,
+          entries: epoch === undefined ? entries : clampMtimes(entries, epoch),
           config: structuredClone(cur.config),
           createdBy,
           author: cur.maintainer,
-          containerId,
+          ...(epoch === undefined ? { containerId } : { created: new Date(epoch * 1000).toISOString() }),
           signal: opts.signal,
         })
       ).image;
 
     if (plan.kind === 'copy' && copy) {
       const uidgid = plan.chown ? resolveUser(plan.chown, layeredReader(lowers)) : { uid: 0, gid: 0 };
-      const entries = await copyEntries(copy.src, copy.items, { name: plan.name, sources: plan.sources, dest: plan.dest, workdir: cur.config.WorkingDir ?? '', heredocs: plan.heredocs, chmod: plan.chmod }, {
+      // ADD of a local tar archive: unpacked at the destination instead of copied.
+      const items: CopyItem[] = [];
+      for (const it of copy.items) {
+        const kind = copy.unpack.includes(it) ? await sniffArchive(it.host) : undefined;
+        if (kind === undefined) {
+          items.push(it);
+          continue;
+        }
+        const fs = new LayeredFs([await extractArchive(it.host, kind, it.rel, copy.root, opts.signal)]);
+        const found = await fs.lstat('');
+        if (found) items.push({ rel: '', stat: found.stat, host: found.host, archive: true, fs });
+      }
+      const entries = await copyEntries(copy.src, items, { name: plan.name, sources: plan.sources, dest: plan.dest, workdir: cur.config.WorkingDir ?? '', heredocs: plan.heredocs, chmod: plan.chmod, keepOwners: copy.fromId !== '' && !plan.chown }, {
         image: new LayeredFs(lowers),
         uid: uidgid.uid,
         gid: uidgid.gid,
-        now: Math.floor(Date.now() / 1000),
+        now,
       });
       return commit(entries);
     }
     if (!cur.image) {
       if (plan.kind === 'run') throw invalidParameter(`The command '${plan.cmd.join(' ')}' cannot run: the image has no files (FROM scratch)`);
-      return commit(plan.kind === 'workdir' ? await workdirEntries(new LayeredFs(lowers), plan.dir) : []);
+      return commit(plan.kind === 'workdir' ? await workdirEntries(new LayeredFs(lowers), plan.dir, now) : []);
     }
     const image = cur.image;
     // Metadata steps get a container too (Docker prints "Running in" for them); it never starts.
@@ -250,20 +314,31 @@ export class Builder {
         if (code !== 0) throw new StepFailed(`The command '${plan.cmd.join(' ')}' returned a non-zero code: ${code}`, code);
         result = await commit(entriesOf(await upperChanges(containers.paths(id).upper, lowers)), id);
       } else if (plan.kind === 'workdir') {
-        result = await commit(await workdirEntries(new LayeredFs(lowers), plan.dir), id);
+        result = await commit(await workdirEntries(new LayeredFs(lowers), plan.dir, now), id);
       } else result = await commit([], id);
       ok = true;
       return result;
     } finally {
-      // rm (the default) removes after a good step, forcerm always; a failed step's container
-      // is removed too unless the client asked to keep containers (rm=0).
-      if (opts.forceRm || opts.rm) await removeStepContainer(containers, id, ok ? out : undefined).catch((err: unknown) => this.deps.log.warn('could not remove build container', { id, err }));
+      // As dockerd: rm (the default) removes after a good step, forcerm always; a failed step's
+      // container is kept for inspection unless forcerm. An aborted build leaves nothing.
+      const remove = ok ? opts.rm || opts.forceRm : opts.forceRm || opts.signal?.aborted === true;
+      if (remove) await removeStepContainer(containers, id, ok ? out : undefined).catch((err: unknown) => this.deps.log.warn('could not remove build container', { id, err }));
     }
   }
 }
 
+/** Beside the context dir (so `COPY .` never sees it), in the same private temp dir. */
+const workDirOf = (ctx: BuildContext) => `${ctx.dir}.work`;
+
+function declareMetaArgs(args: BuildArgs, inst: Instruction, escape: string): void {
+  for (const w of inst.args.split(/\s+/).filter(Boolean)) {
+    const i = w.indexOf('=');
+    args.declareMeta(i < 0 ? w : w.slice(0, i), i < 0 ? undefined : processWord(w.slice(i + 1), args.metaEnv(), escape));
+  }
+}
+
 /** WORKDIR makes its directory (0755 root) when the image lacks it: then the step has a layer. */
-async function workdirEntries(image: LayeredFs, dir: string): Promise<TarEntry[]> {
+async function workdirEntries(image: LayeredFs, dir: string, now: number): Promise<TarEntry[]> {
   const parts = dir.split('/').filter(Boolean);
   const entries: TarEntry[] = [];
   let missing = false;
@@ -276,8 +351,13 @@ async function workdirEntries(image: LayeredFs, dir: string): Promise<TarEntry[]
       entries.push({ name: p, type: 'directory', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000) });
     } else {
       missing = true;
-      entries.push({ name: p, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: Math.floor(Date.now() / 1000) });
+      entries.push({ name: p, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: now });
     }
   }
   return missing ? entries : [];
+}
+
+/** SOURCE_DATE_EPOCH builds: no layer entry is newer than the epoch (BuildKit's rewrite-timestamp). */
+export function clampMtimes(entries: readonly TarEntry[], epoch: number): TarEntry[] {
+  return entries.map((e) => (e.mtime > epoch ? { ...e, mtime: epoch } : e));
 }

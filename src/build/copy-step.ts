@@ -16,6 +16,13 @@ export interface CopyItem {
   rel: string;
   stat: Stats;
   host: string;
+  /**
+   * An unpacked ADD archive: its contents land in the destination with the owners and modes
+   * the archive gave them; the destination directory itself is only made when missing.
+   */
+  archive?: boolean;
+  /** Where the item lives when not in the step's source (ADD downloads and unpacked archives). */
+  fs?: LayeredFs;
 }
 
 export interface CopyRequest {
@@ -25,6 +32,8 @@ export interface CopyRequest {
   workdir: string;
   heredocs: Heredoc[];
   chmod: string;
+  /** COPY --from without --chown: files keep the owners they have in the source image. */
+  keepOwners?: boolean;
 }
 
 const hasWildcard = (s: string) => /[*?[]/.test(s);
@@ -68,9 +77,18 @@ export async function selectSources(fs: LayeredFs, sources: readonly string[], n
     }
     const rel = cleanRel(src);
     if (!hasWildcard(rel)) {
-      const found = await fs.lstat(rel);
+      let found = await fs.lstat(rel);
+      let itemRel = rel;
+      // A source named outright is followed when it is a symlink (inside the root), as dockerd
+      // does; links met while walking a directory are copied as links. A file keeps the name
+      // it was asked by; a directory is walked where the link points.
+      if (found?.stat.isSymbolicLink()) {
+        const target = (await fs.resolveParents(`${rel}/_`)).replace(/\/?_$/, '');
+        found = await fs.lstat(target);
+        if (found?.stat.isDirectory()) itemRel = target;
+      }
       if (!found) throw invalidParameter(`${name} failed: file not found in build context or excluded by .dockerignore: stat ${src}: file does not exist`);
-      out.push({ rel, stat: found.stat, host: found.host });
+      out.push({ rel: itemRel, stat: found.stat, host: found.host });
       continue;
     }
     const before = out.length;
@@ -95,11 +113,12 @@ export async function expandItems(fs: LayeredFs, items: readonly CopyItem[]): Pr
   for (const item of items) {
     out.push({ item, sub: '', stat: item.stat, host: item.host });
     if (!item.stat.isDirectory()) continue;
+    const ifs = item.fs ?? fs;
     const walk = async (rel: string, sub: string): Promise<void> => {
-      for (const n of await fs.readdir(rel)) {
+      for (const n of await ifs.readdir(rel)) {
         const p = rel === '' ? n : `${rel}/${n}`;
         const s = sub === '' ? n : `${sub}/${n}`;
-        const found = await fs.lstat(p);
+        const found = await ifs.lstat(p);
         if (!found) continue;
         out.push({ item, sub: s, stat: found.stat, host: found.host });
         if (found.stat.isDirectory()) await walk(p, s);
@@ -182,11 +201,12 @@ export async function copyEntries(src: LayeredFs, items: readonly CopyItem[], re
       } else entries.set(p, { name: p, type: 'directory', mode: 0o755, uid: target.uid, gid: target.gid, mtime: target.now });
     }
   };
-  const put = async (path: string, st: Stats, host: string) => {
+  const put = async (path: string, st: Stats, host: string, archive = false) => {
     if (path === '') return;
     await addParents(path);
     const mode = chmod ?? st.mode & 0o7777;
-    const base = { name: path, mode, uid: target.uid, gid: target.gid, mtime: Math.floor(st.mtimeMs / 1000) };
+    const owner = archive ? { uid: st.uid, gid: st.gid } : { uid: target.uid, gid: target.gid };
+    const base = { name: path, mode, ...owner, mtime: Math.floor(st.mtimeMs / 1000) };
     if (st.isDirectory()) entries.set(path, { ...base, type: 'directory' });
     else if (st.isSymbolicLink()) entries.set(path, { ...base, mode: 0o777, type: 'symlink', linkname: await import('node:fs/promises').then((m) => m.readlink(host)) });
     else if (st.isFile()) entries.set(path, { ...base, type: 'file', size: st.size, source: host });
@@ -197,7 +217,15 @@ export async function copyEntries(src: LayeredFs, items: readonly CopyItem[], re
     let path: string;
     if (isDirItem) path = f.sub === '' ? dest : posix.join(dest, f.sub);
     else path = destIsDir ? posix.join(dest, posix.basename(f.item.rel)) : dest;
-    await put(path, f.stat, f.host);
+    if (f.item.archive && f.sub === '') {
+      if (dest === '' || (await target.image.lstat(dest))?.stat.isDirectory()) continue;
+      await addParents(dest);
+      entries.set(dest, { name: dest, type: 'directory', mode: 0o755, uid: target.uid, gid: target.gid, mtime: target.now });
+      continue;
+    }
+    // dockerd: a --from copy keeps owners below the copied directory (the directory itself is root's).
+    const keep = f.item.archive === true || (req.keepOwners === true && (f.sub !== '' || !isDirItem));
+    await put(path, f.stat, f.host, keep);
   }
   for (const doc of req.heredocs) {
     const path = destIsDir ? posix.join(dest, doc.name) : dest;

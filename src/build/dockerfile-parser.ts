@@ -110,7 +110,7 @@ export function parseJsonForm(args: string, line: number): string[] | undefined 
     return undefined;
   }
   if (!Array.isArray(v)) return undefined;
-  if (!v.every((x) => typeof x === 'string')) throw parseError(line, 'when using JSON array syntax, arrays must be comprised of strings only');
+  if (!v.every((x) => typeof x === 'string')) throw invalidParameter('failed to parse Dockerfile: when using JSON array syntax, arrays must be comprised of strings only');
   return v as string[];
 }
 
@@ -139,7 +139,7 @@ export function parseDockerfile(text: string): ParsedDockerfile {
       logical += t.text;
       continues = t.continues;
     }
-    if (emptyContinuation) warnings.push(`[WARNING]: Empty continuation line found in: ${logical}`);
+    if (emptyContinuation) warnings.push(`[WARNING]: Empty continuation line found in:\n    ${logical.trim()}\n`);
     const m = /^(\S+)(?:[ \t\v\f\r]+([\s\S]*))?$/.exec(logical.trim());
     if (!m) continue;
     const keyword = (m[1] ?? '').toLowerCase();

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { ContainerConfigFields } from '../image/image-config.js';
 import { BuildArgs } from './build-args.js';
 import { cacheKey } from './build-cache.js';
-import { planStages } from './build-stages.js';
+import { neededStages, planStages } from './build-stages.js';
 import { parseDockerfile } from './dockerfile-parser.js';
 import { planInstruction, type StageState, type StepPlan } from './instruction-plan.js';
 
@@ -22,7 +22,8 @@ const history: Array<[string, string]> = [
   ['ENV A=1 B="two words"', '/bin/sh -c #(nop)  ENV A=1 B=two words'],
   ['ENV A 1 2', '/bin/sh -c #(nop)  ENV A=1 2'],
   ['LABEL a=b', '/bin/sh -c #(nop)  LABEL a=b'],
-  ['EXPOSE 80 443/udp', '/bin/sh -c #(nop)  EXPOSE 80 443/udp'],
+  // dockerd 20.10 sorts the words as written (recorded: EXPOSE 80 443/tcp 53/udp $P → $P first).
+  ['EXPOSE 80 443/udp', '/bin/sh -c #(nop)  EXPOSE 443/udp 80'],
   ['CMD ["echo","hi"]', '/bin/sh -c #(nop)  CMD ["echo" "hi"]'],
   ['CMD echo "hi"', '/bin/sh -c #(nop)  CMD ["/bin/sh" "-c" "echo \\"hi\\""]'],
   ['ENTRYPOINT ["/x"]', '/bin/sh -c #(nop)  ENTRYPOINT ["/x"]'],
@@ -115,7 +116,7 @@ test('build args report the ones no ARG used', () => {
 });
 
 test('stages: meta args, target truncation, step count and --label', () => {
-  const parsed = parseDockerfile('ARG V=1\nFROM a AS one\nRUN x\nFROM b AS two\nRUN y\nFROM c\n');
+  const parsed = parseDockerfile('ARG V=1\nFROM a AS one\nRUN x\nFROM one AS two\nRUN y\nFROM c\n');
   const plan = planStages(parsed, { target: 'two', labels: { z: '1', a: 'b c' } });
   assert.equal(plan.stages.length, 2);
   assert.equal(plan.total, 1 + 2 + 1 + 2);
@@ -132,4 +133,15 @@ test('cache key changes with every input and not with key order', () => {
   assert.notEqual(k, cacheKey({ ...base, createdBy: '/bin/sh -c y' }));
   assert.notEqual(k, cacheKey({ ...base, config: { Env: ['A=2'], User: '' } }));
   assert.notEqual(k, cacheKey({ ...base, extra: { chown: '1' } }));
+});
+
+test('stages the target does not need are skipped, as BuildKit does', () => {
+  const df = 'FROM busybox AS a\nRUN a\nFROM busybox AS b\nRUN b\nFROM busybox AS c\nCOPY --from=1 /b /b\nFROM busybox\nCOPY --from=c /c /c\n';
+  assert.deepEqual(planStages(parseDockerfile(df)).stages.map((s) => s.index), [1, 2, 3]);
+  assert.deepEqual(planStages(parseDockerfile(df), { target: 'b' }).stages.map((s) => s.index), [1]);
+  assert.equal(planStages(parseDockerfile(df), { target: 'b' }).total, 2);
+  // FROM $X through a meta arg, and a --from with a variable keeps every earlier stage.
+  const viaArg = 'ARG S=b\nFROM busybox AS a\nFROM busybox AS b\nFROM $S\n';
+  assert.deepEqual(planStages(parseDockerfile(viaArg), { expand: (w) => w.replace('$S', 'b') }).stages.map((s) => s.index), [1, 2]);
+  assert.deepEqual(neededStages(planStages(parseDockerfile('FROM x AS a\nFROM x AS b\nFROM x\nCOPY --from=$V /a /a\n')).stages), new Set([0, 1, 2]));
 });

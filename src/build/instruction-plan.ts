@@ -5,7 +5,16 @@ import type { ContainerConfigFields } from '../image/image-config.js';
 import type { BuildArgs } from './build-args.js';
 import type { Heredoc, Instruction } from './dockerfile-parser.js';
 import { goDuration, goQuote, goQuoteSlice, goSlice } from './go-format.js';
-import { envMapOf, processWord, processWords } from './shell-lex.js';
+import { envMapOf, processWord as lexWord } from './shell-lex.js';
+
+/** Word expansion as the legacy builder does it, its errors worded as dockerd wraps them. */
+export function processWord(word: string, env: ReadonlyMap<string, string>, escape: string): string {
+  try {
+    return lexWord(word, env, escape, { legacy: true });
+  } catch (err) {
+    throw invalidParameter(`failed to process ${goQuote(word)}: ${(err as Error).message}`);
+  }
+}
 
 /**
  * One Dockerfile instruction evaluated against a stage's state, as Docker's legacy builder
@@ -25,7 +34,7 @@ export type StepPlan =
   | { kind: 'meta'; createdBy: string }
   | { kind: 'workdir'; dir: string; createdBy: string }
   | { kind: 'run'; cmd: string[]; createdBy: string; env: string[]; argsEscaped: boolean }
-  | { kind: 'copy'; add: boolean; sources: string[]; dest: string; chown: string; chmod: string; from: string; heredocs: Heredoc[]; name: string; createdBy: string };
+  | { kind: 'copy'; add: boolean; sources: string[]; dest: string; chown: string; chmod: string; from: string; checksum: string; heredocs: Heredoc[]; name: string; createdBy: string };
 
 export const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
@@ -156,7 +165,9 @@ export function planInstruction(inst: Instruction, state: StageState): StepPlan 
       return nop(`MAINTAINER ${inst.args}`);
     case 'expose': {
       const e = env();
-      const ports = inst.args.split(/\s+/).filter(Boolean).map((p) => processWord(p, e, esc));
+      // dockerd sorts the words as written (before expansion) for the history text.
+      const raw = inst.args.split(/\s+/).filter(Boolean).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      const ports = raw.map((p) => processWord(p, e, esc));
       Object.assign(c, applyChanges(c, [`EXPOSE ${ports.join(' ')}`]));
       return nop(`EXPOSE ${ports.join(' ')}`);
     }
@@ -252,6 +263,7 @@ export function planInstruction(inst: Instruction, state: StageState): StepPlan 
         chown: processWord(flags.get('chown') ?? '', e, esc),
         chmod: flags.get('chmod') ?? '',
         from: processWord(flags.get('from') ?? '', e, esc),
+        checksum: processWord(flags.get('checksum') ?? '', e, esc),
         heredocs: inst.heredocs,
         name: inst.keyword.toUpperCase(),
         // Completed by the executor once the sources are hashed.

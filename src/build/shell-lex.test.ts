@@ -62,3 +62,9 @@ test('processWord fails on ${VAR:?msg} when unset and on unclosed quotes', () =>
   assert.throws(() => processWord('"abc', env), /double-quote/);
   assert.throws(() => processWord("'abc", env), /single-quote/);
 });
+
+test('processWord in legacy mode refuses the modifiers dockerd 20.10 lacks', () => {
+  assert.throws(() => processWord('${E-def}', env, '\\', { legacy: true }), /missing ':' in substitution/);
+  assert.throws(() => processWord('${E:?x}', env, '\\', { legacy: true }), /unsupported modifier \(\?\) in substitution/);
+  assert.equal(processWord('${E:-d}${A:+b}', env, '\\', { legacy: true }), 'db');
+});

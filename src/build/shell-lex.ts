@@ -32,6 +32,7 @@ class Lexer {
     private readonly env: Env,
     private readonly escape: string,
     private readonly split: boolean,
+    private readonly legacy = false,
   ) {}
 
   run(): string[] {
@@ -142,8 +143,10 @@ class Lexer {
       if (c === ':') {
         colon = true;
         this.i++;
-      }
+      } else if (this.legacy) throw invalidParameter(`missing ':' in substitution`);
       const op = this.peek();
+      // dockerd 20.10's legacy builder knows only `:-` and `:+`.
+      if (this.legacy && op !== '-' && op !== '+') throw invalidParameter(`unsupported modifier (${op ?? ''}) in substitution`);
       if (op !== '-' && op !== '+' && op !== '?') throw invalidParameter(`unsupported modifier (${op ?? ''}) in substitution`);
       this.i++;
       const word = this.sub();
@@ -161,7 +164,7 @@ class Lexer {
 
   /** The word of a `${VAR:-word}` up to its `}`, processed without splitting. */
   private sub(): string {
-    const inner = new Lexer(this.s.slice(this.i), this.env, this.escape, false);
+    const inner = new Lexer(this.s.slice(this.i), this.env, this.escape, false, this.legacy);
     const text = inner.until('}');
     this.i += inner.i;
     if (this.peek() !== '}') throw invalidParameter(`missing '}' in ${this.s}`);
@@ -179,10 +182,15 @@ class Lexer {
   }
 }
 
-export function processWord(word: string, env: Env, escape = '\\'): string {
-  return new Lexer(word, env, escape, false).run()[0] ?? '';
+export interface LexOptions {
+  /** The legacy builder's rules (dockerd 20.10): `${VAR-x}`, `${VAR+x}` and `?` forms are errors. */
+  legacy?: boolean;
 }
 
-export function processWords(word: string, env: Env, escape = '\\'): string[] {
-  return new Lexer(word, env, escape, true).run();
+export function processWord(word: string, env: Env, escape = '\\', opts: LexOptions = {}): string {
+  return new Lexer(word, env, escape, false, opts.legacy).run()[0] ?? '';
+}
+
+export function processWords(word: string, env: Env, escape = '\\', opts: LexOptions = {}): string[] {
+  return new Lexer(word, env, escape, true, opts.legacy).run();
 }
