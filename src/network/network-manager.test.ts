@@ -7,7 +7,7 @@ import { NetworkManager } from './network-manager.js';
 import { NetworkStore } from './network-store.js';
 
 /** Recording fakes for every kernel side effect; the manager's decisions are checked through them. */
-function setup(opts: { takenPorts?: number[] } = {}) {
+function setup(opts: { takenPorts?: number[]; helper?: boolean } = {}) {
   const calls: string[] = [];
   const links = new Set<string>(['lo', 'eth0']);
   const nsFiles = new Set<string>();
@@ -16,6 +16,16 @@ function setup(opts: { takenPorts?: number[] } = {}) {
   const mgr = new NetworkManager({
     store: new NetworkStore(new Database(':memory:')),
     netns: {
+      helper: opts.helper === true,
+      setup: async (lines) => {
+        for (const l of lines) {
+          const c = /^create (\S+)/.exec(l);
+          if (c?.[1]) nsFiles.add(c[1]);
+          const v = /^veth \S+ \S+ (\S+)/.exec(l);
+          if (v?.[1]) links.add(v[1]);
+        }
+        calls.push(`setup ${lines.map((l) => l.split(' ')[0] + (l.startsWith('elem') ? ' ' + l.split(' ')[1] : '')).join(',')}`);
+      },
       create: async (path, lines) => {
         nsFiles.add(path);
         for (const l of lines) {
@@ -41,7 +51,8 @@ function setup(opts: { takenPorts?: number[] } = {}) {
       for (const l of lines) links.delete(l.replace(/^link del /, ''));
     },
     nft: async (script) => {
-      calls.push(`nft ${/elements = \{ tcp/.test(script) ? 'ports' : 'noports'}`);
+      const full = script.includes('delete table');
+      calls.push(`nft ${full ? 'full' : 'delta'} ${/elements = \{ tcp|element.*tcp/.test(script) ? 'ports' : 'noports'}`);
     },
     host: { routes: () => ['192.0.2.0/24'], interfaces: () => [...links], sysctl: () => {} },
     reservePort: async (_proto, _ip, port) => {
@@ -92,13 +103,34 @@ test('NetworkManager publishes ports and releases everything on stop', async () 
   const rec = container('a', { portBindings: [{ containerPort: 80, proto: 'tcp', hostIp: '', hostPortStart: 4000, hostPortEnd: 4000 }] });
   await mgr.setUp(rec);
   assert.deepEqual(mgr.view(rec).ports, [{ proto: 'tcp', hostIp: '0.0.0.0', hostPort: 4000, containerPort: 80 }]);
-  assert.ok(calls.includes('nft ports'));
+  assert.ok(calls.includes('nft full ports'));
   await mgr.release(rec);
   assert.equal(open.size, 0);
   assert.equal(nsFiles.size, 0);
   assert.deepEqual([...links].filter((l) => l.includes('v')), []);
   assert.deepEqual(mgr.view(rec).ports, []);
-  assert.equal(calls.at(-1), 'nft noports');
+  assert.equal(calls.at(-1), 'nft delta ports'); // only the element is deleted, the table stays
+});
+
+test('NetworkManager with the helper wires a start in one process and changes only port elements', async () => {
+  const { mgr, nsFiles, links, container, calls } = setup({ helper: true });
+  const port = (hostPortStart: number) => ({ portBindings: [{ containerPort: 80, proto: 'tcp' as const, hostIp: '', hostPortStart, hostPortEnd: hostPortStart }] });
+  await mgr.setUp(container('a', port(4000)));
+  // The first start brings the bridge up: the table is rendered whole (with a's port) once.
+  assert.deepEqual(calls.filter((c) => !c.startsWith('ip')), ['nft full ports', 'setup create,lo-up,veth']);
+  calls.length = 0;
+  const b = container('b', port(4001));
+  await mgr.setUp(b);
+  assert.deepEqual(calls, ['setup create,lo-up,veth,elem add']);
+  assert.equal(nsFiles.size, 2);
+  assert.equal([...links].filter((l) => l.startsWith('sk') && l.includes('v')).length, 2);
+  calls.length = 0;
+  await mgr.setUp(container('c'));
+  assert.deepEqual(calls, ['setup create,lo-up,veth']);
+  calls.length = 0;
+  await mgr.release(b);
+  assert.deepEqual(calls, ['setup elem del']);
+  assert.equal(nsFiles.size, 2);
 });
 
 test('NetworkManager refuses a taken port with Docker wording and rolls back the lease and namespace', async () => {

@@ -17,7 +17,9 @@ import { bridgeUpLines, containerSideLines, hostSideLines, linkDeleteLines, type
 import { defaultBridgeName, isOwnInterface, networkTag, userBridgeName, vethName } from './net-names.js';
 import type { ContainerNetView } from './container-net-view.js';
 import type { EndpointRecord, NetworkRecord, NetworkStore } from './network-store.js';
+import { netsetupLines } from './netsetup-plan.js';
 import { renderRuleset, renderTeardown } from './nft-ruleset.js';
+import { diffPortElements, isEmptyDelta, portElementKey, portElementLines, portElementScript, type PortElement, type PortElementDelta } from './port-elements.js';
 import { withPublishAll, type PublishedPort } from './port-bindings.js';
 
 export interface NetworkManagerDeps {
@@ -77,7 +79,8 @@ export class NetworkManager {
   private readonly locks = new KeyedMutex();
   private fwChain: Promise<void> = Promise.resolve();
   private forwardingOn = false;
-  private lastRuleset: string | undefined;
+  /** What the kernel holds in skiff's table: the rules without ports, and the port elements. */
+  private applied: { structure: string; ports: Map<string, PortElement> } | undefined;
 
   constructor(private readonly deps: NetworkManagerDeps) {
     this.tag = networkTag(deps.execRoot);
@@ -343,9 +346,16 @@ export class NetworkManager {
       store.insertEndpoint(portNet);
     }
     for (const w of wanted) await this.bridgeUp(w.net);
+    const path = this.netnsPath(rec.id);
+    if (this.deps.netns.helper) {
+      // One process does the namespace, the links and this container's port elements; it runs
+      // as a firewall step so element changes stay serialised with full re-renders.
+      const lines = netsetupLines(createNs ? { create: path } : { enter: path }, plans);
+      await this.firewallStep((delta) => this.deps.netns.setup([...lines, ...portElementLines(this.tag, delta)]));
+      return eps;
+    }
     const hostNs = `/proc/${process.pid}/ns/net`;
     const inside = plans.flatMap((p) => containerSideLines(p, hostNs));
-    const path = this.netnsPath(rec.id);
     const firewall = this.syncFirewall();
     if (createNs) await this.deps.netns.create(path, inside);
     else await this.deps.netns.exec(path, inside);
@@ -505,18 +515,40 @@ export class NetworkManager {
     }
   }
 
-  /** Re-renders skiff's nft table from the leases, one transaction, serialised. */
+  /** Brings skiff's nft table in line with the leases, serialised. */
   syncFirewall(): Promise<void> {
+    return this.firewallStep(undefined);
+  }
+
+  /**
+   * One serialised firewall change. When the rules themselves must change (a bridge came or
+   * went) the whole table is re-rendered in one `nft -f -` transaction, ports included. Otherwise
+   * only the port elements that differ are added or deleted: by `work` (the caller's
+   * skiff-netsetup run, which carries them), by the helper alone, or by an incremental nft script
+   * without it. Any failure forgets what was applied, so the next step re-renders everything.
+   */
+  private firewallStep(work: ((delta: PortElementDelta) => Promise<void>) | undefined): Promise<void> {
     const run = async () => {
       const eps = this.deps.store.endpoints();
       const active = this.deps.store.networks().filter((n) => n.driver === 'bridge' && (this.bridgesUp.has(n.bridge) || eps.some((e) => e.networkId === n.id)));
-      const ports = eps.flatMap((e) => e.ports.map((p) => ({ ...p, containerIp: e.ip })));
-      const text = renderRuleset(this.tag, { networks: active.map((n) => ({ bridge: n.bridge, subnet: n.subnet, internal: n.internal })), ports });
-      // A container without published ports on a bridge already up changes nothing: no nft spawn.
-      if (text === this.lastRuleset) return;
-      this.lastRuleset = undefined;
-      await this.deps.nft(text);
-      this.lastRuleset = text;
+      const networks = active.map((n) => ({ bridge: n.bridge, subnet: n.subnet, internal: n.internal }));
+      const ports: PortElement[] = eps.flatMap((e) => e.ports.map((p) => ({ ...p, containerIp: e.ip })));
+      const wanted = new Map(ports.map((p) => [portElementKey(p), p]));
+      const structure = renderRuleset(this.tag, { networks, ports: [] });
+      const applied = this.applied;
+      this.applied = undefined;
+      let delta: PortElementDelta = { add: [], del: [] };
+      if (applied?.structure !== structure) {
+        await this.deps.nft(renderRuleset(this.tag, { networks, ports }));
+      } else {
+        delta = diffPortElements(applied.ports, wanted);
+      }
+      if (work) await work(delta);
+      else if (!isEmptyDelta(delta)) {
+        if (this.deps.netns.helper) await this.deps.netns.setup(portElementLines(this.tag, delta));
+        else await this.deps.nft(portElementScript(this.tag, delta));
+      }
+      this.applied = { structure, ports: wanted };
     };
     const next = this.fwChain.then(run, run);
     this.fwChain = next.catch(() => {});
@@ -570,7 +602,7 @@ export class NetworkManager {
     const bridges = this.deps.store.networks().map((n) => n.bridge).filter((b) => b && this.deps.host.interfaces().includes(b));
     await this.deps.ipBatchForce(linkDeleteLines(bridges));
     this.bridgesUp.clear();
-    this.lastRuleset = undefined;
+    this.applied = undefined;
     await this.deps.nft(renderTeardown(this.tag)).catch((err: unknown) => this.deps.log.warn('nft teardown failed', { err }));
     await rmdir(this.netnsDir).catch(() => {});
   }

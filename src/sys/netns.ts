@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { readdir, unlink } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { mountsUnder } from './mounts.js';
 import { runWithInput } from './ip-batch.js';
@@ -13,6 +14,13 @@ const run = promisify(execFile);
  * outlive skiffd restarts, and be joined by path (runc's spec, `--net container:`).
  */
 export interface NetnsDriver {
+  /** Whether skiff-netsetup is there; without it create/exec (unshare + ip) and nft do the work. */
+  readonly helper: boolean;
+  /**
+   * Runs a skiff-netsetup script in one process. The files named by `create` lines are made
+   * first and, when the script fails, unmounted and deleted again.
+   */
+  setup(lines: readonly string[]): Promise<void>;
   /** Creates the namespace at `path` and runs `ip` commands inside it, in one process. */
   create(path: string, insideLines: readonly string[]): Promise<void>;
   /** Runs `ip` commands inside an existing namespace. */
@@ -23,8 +31,35 @@ export interface NetnsDriver {
   list(dir: string): Promise<string[]>;
 }
 
-export function createNetnsDriver(): NetnsDriver {
+/** dist/src/sys/netns.js → <package root>/src/netsetup/skiff-netsetup */
+export const defaultNetsetupPath = fileURLToPath(new URL('../../../src/netsetup/skiff-netsetup', import.meta.url));
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function createNetnsDriver(helperPath: string = defaultNetsetupPath): NetnsDriver {
+  const created = (lines: readonly string[]) => lines.filter((l) => l.startsWith('create ')).map((l) => l.slice('create '.length));
   const driver: NetnsDriver = {
+    helper: executable(helperPath),
+    async setup(lines) {
+      const files = created(lines);
+      for (const path of files) {
+        mkdirSync(path.slice(0, path.lastIndexOf('/')), { recursive: true, mode: 0o700 });
+        closeSync(openSync(path, 'w', 0o444));
+      }
+      try {
+        await runWithInput(helperPath, [], lines.join('\n') + '\n');
+      } catch (err) {
+        for (const path of files) await driver.remove(path);
+        throw err;
+      }
+    },
     async create(path, insideLines) {
       mkdirSync(path.slice(0, path.lastIndexOf('/')), { recursive: true, mode: 0o700 });
       closeSync(openSync(path, 'w', 0o444));
