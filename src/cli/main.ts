@@ -39,6 +39,10 @@ const TOP: Record<string, Loader> = {
   unpause: () => pick(import('./commands/pause.js'), 'unpauseCommand'),
   update: () => pick(import('./commands/update.js'), 'updateCommand'),
   restart: () => pick(import('./commands/restart.js'), 'restartCommand'),
+  login: () => pick(import('./commands/login.js'), 'loginCommand'),
+  logout: () => pick(import('./commands/logout.js'), 'logoutCommand'),
+  push: () => pick(import('./commands/push.js'), 'pushCommand'),
+  pull: () => pick(import('./commands/pull.js'), 'pullCommand'),
 };
 
 const GROUPS: Record<string, Record<string, Loader>> = {
@@ -96,6 +100,8 @@ const GROUPS: Record<string, Record<string, Loader>> = {
     remove: TOP['rmi'] as Loader,
     tag: TOP['tag'] as Loader,
     history: TOP['history'] as Loader,
+    push: TOP['push'] as Loader,
+    pull: TOP['pull'] as Loader,
   },
 };
 
@@ -111,7 +117,7 @@ Options:
 Commands:
   run, create, start, attach, ps, logs, stop, kill, rm, rename, wait, inspect, stats, top,
   restart, pause, unpause, update, events, images, import, rmi, tag, history,
-  build, commit, diff, version, info
+  build, commit, diff, login, logout, push, pull, version, info
   container COMMAND, image COMMAND, registry serve|gc, system info
 
 Run 'skiff COMMAND --help' for more information on a command.

@@ -22,6 +22,8 @@ import { commitRoutes } from '../api/routes/commit-routes.js';
 import { Builder } from '../build/builder.js';
 import { containerStatsRoutes } from '../api/routes/container-stats-routes.js';
 import { imageRoutes } from '../api/routes/image-routes.js';
+import { pullHandler, registryRoutes } from '../api/routes/registry-routes.js';
+import { RegistryService } from '../registry/client/registry-service.js';
 import { eventRoutes } from '../api/routes/event-routes.js';
 import { systemRoutes } from '../api/routes/system-routes.js';
 import { ContainerService } from '../container/container-service.js';
@@ -139,10 +141,20 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
       },
     }),
   );
+  const registry = new RegistryService({
+    images,
+    db,
+    dataRoot,
+    insecureRegistries: opts.insecureRegistries,
+    certsDir: opts.registryCertsDir,
+    log: log.child({ component: 'registry' }),
+  });
+  router.add(registryRoutes({ registry, events: containers.eventLog }));
   router.add(
     imageRoutes({
       images,
       events: containers.eventLog,
+      pull: pullHandler({ registry, events: containers.eventLog }),
       imageInUse: (imageId) => {
         const users = containers.list().filter((c) => c.spec.imageId === imageId);
         const user = users.find((c) => c.state.status === 'running') ?? users[0];

@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { networkTag, isOwnInterface } from '../../src/network/net-names.js';
 import { runCommand } from './run-command.js';
 
 /** What a stopped daemon left behind under a test's private root. */
@@ -10,10 +11,14 @@ export interface Leaks {
   runcContainers: string[];
   /** Live processes whose command line mentions the root (monitors carry their state dir). */
   processes: { pid: number; cmdline: string }[];
+  /** Network interfaces (bridges, veths) named with this daemon's tag. */
+  interfaces: string[];
+  /** This daemon's nftables table, if it is still there. */
+  nftTables: string[];
 }
 
 export function isEmpty(l: Leaks): boolean {
-  return l.mounts.length === 0 && l.runcContainers.length === 0 && l.processes.length === 0;
+  return l.mounts.length === 0 && l.runcContainers.length === 0 && l.processes.length === 0 && l.interfaces.length === 0 && l.nftTables.length === 0;
 }
 
 export function describeLeaks(l: Leaks): string[] {
@@ -21,6 +26,8 @@ export function describeLeaks(l: Leaks): string[] {
     ...l.mounts.map((m) => `mount left behind: ${m}`),
     ...l.runcContainers.map((c) => `runc container left behind: ${c}`),
     ...l.processes.map((p) => `process left behind: ${p.pid} ${p.cmdline}`),
+    ...l.interfaces.map((i) => `network interface left behind: ${i}`),
+    ...l.nftTables.map((t) => `nftables table left behind: ${t}`),
   ];
 }
 
@@ -29,7 +36,21 @@ export async function findLeaks(root: string, execRoot: string): Promise<Leaks> 
     mounts: mountsUnder(root),
     runcContainers: await runcContainers(execRoot),
     processes: processesMentioning(root),
+    interfaces: ownInterfaces(execRoot),
+    nftTables: await ownNftTables(execRoot),
   };
+}
+
+function ownInterfaces(execRoot: string): string[] {
+  const tag = networkTag(execRoot);
+  return readdirSync('/sys/class/net').filter((name) => isOwnInterface(tag, name));
+}
+
+async function ownNftTables(execRoot: string): Promise<string[]> {
+  const tag = networkTag(execRoot);
+  const r = await runCommand('nft', ['list', 'tables'], { timeoutMs: 15_000 });
+  if (r.code !== 0) return [];
+  return r.stdout.split('\n').filter((line) => line.trim() === `table ip ${tag}`);
 }
 
 /** Mount points at or below `root` in this process's mount table, deepest first. */
@@ -89,6 +110,12 @@ export async function cleanUpLeaks(root: string, execRoot: string, leaks: Leaks)
   await new Promise((r) => setTimeout(r, 200)); // let killed monitors release their mounts
   for (const m of mountsUnder(root)) {
     await runCommand('umount', ['-l', m], { timeoutMs: 15_000 }).catch(() => undefined);
+  }
+  for (const name of leaks.interfaces) {
+    await runCommand('ip', ['link', 'delete', name], { timeoutMs: 15_000 }).catch(() => undefined);
+  }
+  for (const table of leaks.nftTables) {
+    await runCommand('nft', ['delete', ...table.trim().split(' ')], { timeoutMs: 15_000 }).catch(() => undefined);
   }
   return findLeaks(root, execRoot);
 }

@@ -14,6 +14,8 @@ export interface ImageRouteDeps {
   imageInUse(imageId: string): { containerId: string; running: boolean } | undefined;
   /** The engine's event log, for image tag/untag/delete/import events (GET /events). */
   events?: Pick<EventLog, 'record'>;
+  /** `POST /images/create?fromImage=…` (a pull from a registry); without it pulls are refused. */
+  pull?: (ctx: RequestContext) => Promise<void> | void;
 }
 
 const param = (ctx: RequestContext, name: string): string => ctx.params[name] ?? '';
@@ -95,6 +97,8 @@ export function imageRoutes(deps: ImageRouteDeps): Route[] {
         const q = ctx.query;
         const fromSrc = q.get('fromSrc');
         if (q.get('fromImage')) {
+          // Pulls belong to the registry client (registry-routes.ts pullHandler).
+          if (deps.pull) return deps.pull(ctx);
           const shown = (() => {
             try {
               return familiarString(withDefaultTag(parseNormalizedReference(`${q.get('fromImage')}${q.get('tag') ? ':' + q.get('tag') : ''}`)));

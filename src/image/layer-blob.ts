@@ -1,0 +1,219 @@
+import { promises as fsp, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzip, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { hasherDigest, newHasher, type Digest } from '../base/digest.js';
+import { errnoCode } from '../base/engine-error.js';
+import { realDiffFs, type DiffFs } from '../storage/layer-diff.js';
+import { packTar, type TarEntry } from '../storage/layer-diff-tar.js';
+
+/**
+ * Turns an unpacked layer directory (overlay form) back into a layer blob: an OCI tar whose
+ * whiteouts are `.wh.` entries and whose opaque directories carry `.wh..wh..opq`, gzip-compressed
+ * in independent members so several cores compress one layer at once (a multi-member gzip is
+ * one valid gzip stream to every reader: Go's, zlib's, Node's). One pass, nothing kept in
+ * memory beyond the chunks being compressed.
+ */
+const gzipAsync = promisify(gzip);
+
+export interface PackedLayerResult {
+  /** sha256 of the uncompressed tar. */
+  diffId: Digest;
+  /** sha256 of the compressed bytes. */
+  digest: Digest;
+  size: number;
+  /** Uncompressed tar bytes. */
+  tarSize: number;
+}
+
+export interface PackedLayer {
+  stream: Readable;
+  /** Settles when `stream` has ended (or failed). */
+  result: Promise<PackedLayerResult>;
+}
+
+export interface CompressOptions {
+  /** gzip level; 1 by default: the registry link, not the CPU, should be the bottleneck. */
+  level?: number;
+  /** Bytes of tar per gzip member. */
+  chunkSize?: number;
+  /** Members compressed at once (zlib runs them on libuv's thread pool). */
+  parallel?: number;
+  /** Called with the uncompressed bytes read so far (for progress bars). */
+  onTarBytes?: (n: number) => void;
+  signal?: AbortSignal;
+}
+
+const isWhiteout = (st: Stats) => st.isCharacterDevice() && st.rdev === 0;
+const major = (rdev: number) => ((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfff);
+const minor = (rdev: number) => (rdev & 0xff) | ((rdev >> 12) & ~0xff);
+
+function typeOf(st: Stats): TarEntry['type'] | undefined {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'directory';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isCharacterDevice()) return 'character-device';
+  if (st.isBlockDevice()) return 'block-device';
+  if (st.isFIFO()) return 'fifo';
+  return undefined;
+}
+
+/** The tar entries of a layer directory, parents first, names in byte order (as Go's Walk). */
+export async function* layerDirEntries(dir: string, fs: DiffFs = realDiffFs): AsyncGenerator<TarEntry> {
+  const inodes = new Map<string, string>();
+  async function* walk(rel: string): AsyncGenerator<TarEntry> {
+    const names = await fsp.readdir(rel === '' ? dir : join(dir, rel));
+    names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    for (const name of names) {
+      const path = rel === '' ? name : `${rel}/${name}`;
+      const host = join(dir, path);
+      let st: Stats;
+      try {
+        st = await fsp.lstat(host);
+      } catch (err) {
+        if (errnoCode(err) === 'ENOENT') continue;
+        throw err;
+      }
+      const mtime = Math.floor(st.mtimeMs / 1000);
+      if (isWhiteout(st)) {
+        const slash = path.lastIndexOf('/');
+        yield { name: `${slash < 0 ? '' : path.slice(0, slash + 1)}.wh.${name}`, type: 'file', mode: 0, uid: st.uid, gid: st.gid, mtime, size: 0 };
+        continue;
+      }
+      const type = typeOf(st);
+      if (!type) continue;
+      const entry: TarEntry = { name: path, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime };
+      if (type === 'symlink') entry.linkname = await fsp.readlink(host);
+      if (type === 'character-device' || type === 'block-device') {
+        entry.devmajor = major(st.rdev);
+        entry.devminor = minor(st.rdev);
+      }
+      if (type !== 'symlink') {
+        const x = await fs.xattrs(host);
+        if (x.size > 0) entry.xattrs = x;
+      }
+      if (type === 'file') {
+        const key = `${st.dev}:${st.ino}`;
+        const first = st.nlink > 1 ? inodes.get(key) : undefined;
+        if (first !== undefined) {
+          entry.type = 'link';
+          entry.linkname = first;
+          delete entry.xattrs;
+        } else {
+          if (st.nlink > 1) inodes.set(key, path);
+          entry.size = st.size;
+          entry.source = host;
+        }
+      }
+      yield entry;
+      if (type === 'directory') {
+        if (await fs.opaque(host)) {
+          yield { name: `${path}/.wh..wh..opq`, type: 'file', mode: entry.mode & 0o777, uid: st.uid, gid: st.gid, mtime, size: 0 };
+        }
+        yield* walk(path);
+      }
+    }
+  }
+  yield* walk('');
+}
+
+/** The layer directory as one tar stream. */
+export function tarLayerDir(dir: string, fs: DiffFs = realDiffFs): Readable {
+  return packTar(layerDirEntries(dir, fs));
+}
+
+/**
+ * Already-compressed data (archives, media, random bytes) barely shrinks and costs the most CPU
+ * to deflate: a member whose 64 KiB sample deflates to over 95 % is stored (level 0) instead.
+ */
+export function memberLevel(buf: Buffer, level: number): number {
+  if (level === 0 || buf.length < 256 * 1024) return level;
+  const mid = Math.floor(buf.length / 2);
+  const sample = buf.subarray(mid, mid + 64 * 1024);
+  return gzipSync(sample, { level: 1 }).length > sample.length * 0.95 ? 0 : level;
+}
+
+/** Compresses a tar stream into gzip members in parallel, hashing both sides on the way. */
+export function compressTar(tar: Readable, opts: CompressOptions = {}): PackedLayer {
+  const level = opts.level ?? 1;
+  const chunkSize = opts.chunkSize ?? 4 * 1024 * 1024;
+  const parallel = Math.max(1, opts.parallel ?? 4);
+  const plainHash = newHasher();
+  const blobHash = newHasher();
+  let tarSize = 0;
+  let size = 0;
+  let resolve!: (r: PackedLayerResult) => void;
+  let reject!: (e: unknown) => void;
+  const result = new Promise<PackedLayerResult>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  result.catch(() => {});
+
+  async function* members(): AsyncGenerator<Buffer> {
+    const inflight: Array<Promise<Buffer>> = [];
+    let pending: Buffer[] = [];
+    let pendingLen = 0;
+    const flushPending = () => {
+      if (pendingLen === 0) return;
+      const buf = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingLen);
+      pending = [];
+      pendingLen = 0;
+      inflight.push(gzipAsync(buf, { level: memberLevel(buf, level) }) as Promise<Buffer>);
+    };
+    for await (const c of tar) {
+      opts.signal?.throwIfAborted();
+      const chunk = c as Buffer;
+      plainHash.update(chunk);
+      tarSize += chunk.length;
+      opts.onTarBytes?.(tarSize);
+      // Members end exactly every chunkSize bytes, whatever the input's chunking.
+      let rest = chunk;
+      while (pendingLen + rest.length >= chunkSize) {
+        const take = chunkSize - pendingLen;
+        pending.push(rest.subarray(0, take));
+        pendingLen += take;
+        rest = rest.subarray(take);
+        flushPending();
+      }
+      if (rest.length > 0) {
+        pending.push(rest);
+        pendingLen += rest.length;
+      }
+      while (inflight.length >= parallel) {
+        const out = await (inflight.shift() as Promise<Buffer>);
+        blobHash.update(out);
+        size += out.length;
+        yield out;
+      }
+    }
+    flushPending();
+    while (inflight.length > 0) {
+      const out = await (inflight.shift() as Promise<Buffer>);
+      blobHash.update(out);
+      size += out.length;
+      yield out;
+    }
+    resolve({ diffId: hasherDigest(plainHash), digest: hasherDigest(blobHash), size, tarSize });
+  }
+  const gen = members();
+  const stream = Readable.from(
+    (async function* () {
+      try {
+        yield* gen;
+      } catch (err) {
+        reject(err);
+        throw err;
+      }
+    })(),
+    { objectMode: false },
+  );
+  stream.on('close', () => reject(new Error('layer compression stopped before the end')));
+  return { stream, result };
+}
+
+/** Packs and compresses a layer directory. */
+export function compressLayerDir(dir: string, opts: CompressOptions = {}): PackedLayer {
+  return compressTar(tarLayerDir(dir), opts);
+}
