@@ -1,8 +1,11 @@
+import { join } from 'node:path';
 import { unixSeconds } from '../base/rfc3339.js';
+import { mountShape, mountsOf as volumeMountsOf } from '../volume/mount-spec.js';
 import type { ContainerPaths } from '../container/container-paths.js';
 import { zeroTime, type ContainerRecord } from '../container/container-record.js';
 import type { ContainerNetView } from '../network/container-net-view.js';
 import { portsMap, summaryPorts } from '../network/port-bindings.js';
+import { isolationHostConfigShape } from '../container/resources-wire.js';
 
 /** Docker's wire shapes for containers: inspect, list summaries, status text. */
 
@@ -48,15 +51,9 @@ function portsOf(rec: ContainerRecord, net?: ContainerNetView): Record<string, u
   return portsMap(rec.spec.exposedPorts, net?.ports ?? []);
 }
 
-function mountsOf(rec: ContainerRecord) {
-  return rec.spec.host.binds.map((b) => ({
-    Type: 'bind',
-    Source: b.source,
-    Destination: b.destination,
-    Mode: '',
-    RW: !b.readOnly,
-    Propagation: b.propagation,
-  }));
+/** Docker's Mounts list: binds, volumes (Source = the volume's directory) and tmpfs. */
+function mountsOf(rec: ContainerRecord, dataRoot: string) {
+  return volumeMountsOf(rec).map((m) => mountShape(m, (name) => (dataRoot ? join(dataRoot, 'volumes', name, '_data') : '')));
 }
 
 const objectOrNull = (keys: readonly string[]) => (keys.length ? Object.fromEntries(keys.map((k) => [k, {}])) : null);
@@ -99,7 +96,7 @@ export function hostConfigShape(rec: ContainerRecord): Record<string, unknown> {
     RestartPolicy: { Name: h.restartPolicy.name, MaximumRetryCount: h.restartPolicy.maximumRetryCount },
     AutoRemove: h.autoRemove,
     VolumeDriver: '',
-    VolumesFrom: null,
+    VolumesFrom: rec.wire.hostConfig.VolumesFrom ?? null,
     ConsoleSize: rec.wire.hostConfig.ConsoleSize ?? [0, 0],
     CapAdd: h.capAdd.length ? h.capAdd : null,
     CapDrop: h.capDrop.length ? h.capDrop : null,
@@ -155,6 +152,7 @@ export function hostConfigShape(rec: ContainerRecord): Record<string, unknown> {
     Sysctls: Object.keys(h.sysctls).length ? h.sysctls : undefined,
     MaskedPaths: [],
     ReadonlyPaths: [],
+    ...isolationHostConfigShape(h), // resources, security options, devices (container/resources-wire.ts)
   };
 }
 
@@ -203,7 +201,7 @@ export function inspectShape(rec: ContainerRecord, p: ContainerPaths, dataRoot: 
         WorkDir: p.work,
       },
     },
-    Mounts: mountsOf(rec),
+    Mounts: mountsOf(rec, dataRoot),
     Config: configShape(rec),
     NetworkSettings: {
       Bridge: '',
@@ -271,7 +269,7 @@ function commandText(rec: ContainerRecord): string {
   return [rec.spec.path, ...rec.spec.args].join(' ');
 }
 
-export function summaryShape(rec: ContainerRecord, now = Date.now(), net?: ContainerNetView): Record<string, unknown> {
+export function summaryShape(rec: ContainerRecord, now = Date.now(), net?: ContainerNetView, dataRoot = ''): Record<string, unknown> {
   return {
     Id: rec.id,
     Names: [`/${rec.name}`],
@@ -285,6 +283,6 @@ export function summaryShape(rec: ContainerRecord, now = Date.now(), net?: Conta
     Status: statusText(rec, now),
     HostConfig: { NetworkMode: rec.spec.host.networkMode },
     NetworkSettings: { Networks: networksOf(rec, net) },
-    Mounts: mountsOf(rec).map((m) => ({ ...m, Name: '', Driver: '' })),
+    Mounts: mountsOf(rec, dataRoot).map((m) => ({ Name: '', Driver: '', ...m })),
   };
 }

@@ -36,7 +36,7 @@ test('specFromCreate refuses set fields the engine cannot honour instead of igno
   assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { VolumeDriver: 'convoy' } }, image), {
     kind: 'InvalidParameter',
   });
-  assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { Devices: [{ PathOnHost: '/dev/kvm' }] } }, image), /HostConfig.Devices/);
+  assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { CgroupParent: 'mine' } }, image), /HostConfig.CgroupParent/);
   assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { RestartPolicy: { Name: 'sometimes' } } }, image), /restart policy/);
   // Zero values are what the CLI always sends: they pass.
   assert.doesNotThrow(() =>
@@ -47,8 +47,24 @@ test('specFromCreate refuses set fields the engine cannot honour instead of igno
 test('specFromCreate parses bind mounts and refuses malformed ones', () => {
   const spec = specFromCreate({ Image: 'x', HostConfig: { Binds: ['/home:/test:ro'] } }, image);
   assert.deepEqual(spec.host.binds, [{ source: '/home', destination: '/test', readOnly: true, propagation: 'rprivate' }]);
-  assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { Binds: ['/home'] } }, image), /invalid volume specification/);
+  assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { Binds: ['home'] } }, image), /invalid volume specification/);
   assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { Binds: ['/a:/b:bogus'] } }, image), /invalid mode: bogus/);
+});
+
+test('specFromCreate turns -v, --mount, --tmpfs and image VOLUMEs into mounts', () => {
+  const withVolume = { ...image, config: { ...image.config, config: { ...image.config.config, Volumes: { '/var/lib/db': {} } } } };
+  const spec = specFromCreate(
+    { Image: 'x', Volumes: { '/scratch': {} }, HostConfig: { Binds: ['named:/n'], Mounts: [{ Type: 'tmpfs', Target: '/t' }], Tmpfs: { '/run': 'size=1m' } } },
+    withVolume,
+  );
+  assert.deepEqual(spec.host.mounts?.map((m) => [m.destination, m.type, m.anonymous === true]), [
+    ['/n', 'volume', false],
+    ['/t', 'tmpfs', false],
+    ['/run', 'tmpfs', false],
+    ['/scratch', 'volume', true],
+    ['/var/lib/db', 'volume', true],
+  ]);
+  assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { Mounts: [{ Type: 'bind', Source: '/no/such/dir', Target: '/x' }] } }, image), /bind source path does not exist: \/no\/such\/dir/);
 });
 
 test('specFromCreate reads restart policies and --init, and refuses a restart policy with AutoRemove', () => {

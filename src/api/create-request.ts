@@ -1,9 +1,15 @@
+import { existsSync } from 'node:fs';
 import { invalidParameter } from '../base/engine-error.js';
+import { newId } from '../base/ids.js';
+import { planMounts } from '../volume/mount-plan.js';
+import type { MountSpec } from '../volume/mount-spec.js';
 import { resolveCommand } from '../container/command-line.js';
-import type { BindMount, ContainerSpec, EndpointSpec, HostOptions, Ulimit } from '../container/container-record.js';
+import { parseLogOptions } from '../container/log-file.js';
+import type { ContainerSpec, EndpointSpec, HostOptions, Ulimit } from '../container/container-record.js';
 import { parsePortBindings } from '../network/port-bindings.js';
 import { restartPolicyError } from '../container/restart-policy.js';
 import type { ImageRecord } from '../image/image-config.js';
+import { ISOLATION_HOST_FIELDS, parseIsolationHostConfig } from '../container/resources-wire.js';
 
 /** The parts of Docker's create body skiff reads. Everything is optional on the wire. */
 export interface CreateBody {
@@ -43,18 +49,16 @@ function isUnset(v: unknown): boolean {
 const ignoredHostFields = new Set([
   'ConsoleSize', // terminal size: applied through resize
   'LogConfig', // checked below
-  'MemorySwappiness', // -1 is the CLI's "unset"
   'Isolation',
   'CgroupnsMode',
   'Runtime',
-  'MaskedPaths',
-  'ReadonlyPaths',
 ]);
 
 const readHostFields = new Set([
-  'AutoRemove', 'Binds', 'NetworkMode', 'Privileged', 'ReadonlyRootfs', 'CapAdd', 'CapDrop', 'Ulimits', 'Dns',
+  'AutoRemove', 'Binds', 'Mounts', 'VolumesFrom', 'Tmpfs', 'NetworkMode', 'Privileged', 'ReadonlyRootfs', 'CapAdd', 'CapDrop', 'Ulimits', 'Dns',
   'DnsSearch', 'DnsOptions', 'ExtraHosts', 'ShmSize', 'Memory', 'NanoCpus', 'CpuShares', 'PidsLimit', 'PidMode',
   'IpcMode', 'UTSMode', 'OomScoreAdj', 'Sysctls', 'RestartPolicy', 'Init', 'PortBindings', 'PublishAllPorts',
+  ...ISOLATION_HOST_FIELDS, // resources, security options, devices, users: container/resources-wire.ts
 ]);
 
 const asStrings = (v: unknown, field: string): string[] => {
@@ -65,25 +69,6 @@ const asStrings = (v: unknown, field: string): string[] => {
 
 const asCommand = (v: string[] | string | null | undefined): string[] | null | undefined =>
   typeof v === 'string' ? [v] : v;
-
-function parseBind(bind: string): BindMount {
-  const parts = bind.split(':');
-  const [source = '', destination = '', mode = ''] = parts;
-  if (parts.length < 2 || parts.length > 3 || !destination.startsWith('/')) throw invalidParameter(`invalid volume specification: '${bind}'`);
-  if (!source.startsWith('/')) {
-    throw invalidParameter(`named volumes are not supported yet: '${bind}' (use an absolute host path)`);
-  }
-  let readOnly = false;
-  let propagation = 'rprivate';
-  for (const opt of mode.split(',').filter(Boolean)) {
-    if (opt === 'ro') readOnly = true;
-    else if (opt === 'rw') readOnly = false;
-    else if (['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'].includes(opt)) propagation = opt;
-    else if (opt === 'z' || opt === 'Z') continue; // SELinux relabel: nothing to do without SELinux
-    else throw invalidParameter(`invalid mode: ${opt}`);
-  }
-  return { source, destination, readOnly, propagation };
-}
 
 function parseUlimits(v: unknown): Ulimit[] {
   if (v === null || v === undefined) return [];
@@ -126,8 +111,9 @@ export function parseHostOptions(hc: Record<string, unknown>): HostOptions {
     if (readHostFields.has(key) || ignoredHostFields.has(key) || isUnset(value)) continue;
     throw invalidParameter(`HostConfig.${key} is not supported by this engine yet`);
   }
-  const log = hc.LogConfig as { Type?: string } | undefined;
+  const log = hc.LogConfig as { Type?: string; Config?: unknown } | undefined;
   if (log?.Type && log.Type !== 'json-file') throw invalidParameter(`logging driver "${log.Type}" is not supported; only json-file is`);
+  parseLogOptions(log?.Config); // --log-opt max-size/max-file; applied by the monitor at each start
   const restart = (hc.RestartPolicy ?? {}) as { Name?: string; MaximumRetryCount?: number };
   const badRestart = restartPolicyError(restart);
   if (badRestart) throw invalidParameter(badRestart);
@@ -139,9 +125,12 @@ export function parseHostOptions(hc: Record<string, unknown>): HostOptions {
     return v;
   };
   const sysctls = (hc.Sysctls ?? {}) as Record<string, string>;
+  const isolation = parseIsolationHostConfig(hc);
   return {
+    ...isolation,
     autoRemove: hc.AutoRemove === true,
-    binds: asStrings(hc.Binds, 'HostConfig.Binds').map(parseBind),
+    binds: [], // filled with `mounts` by specFromCreate
+    volumesFrom: asStrings(hc.VolumesFrom, 'HostConfig.VolumesFrom'),
     networkMode: networkMode(hc.NetworkMode),
     portBindings: parsePortBindings(hc.PortBindings),
     publishAllPorts: hc.PublishAllPorts === true,
@@ -169,6 +158,24 @@ export function parseHostOptions(hc: Record<string, unknown>): HostOptions {
   };
 }
 
+/** -v, --mount, --tmpfs, Config.Volumes and the image's VOLUMEs → the container's mounts (see volume/mount-plan.ts). */
+function mountsFromCreate(hc: Record<string, unknown>, volumes: string[]): MountSpec[] {
+  const mounts = hc.Mounts ?? [];
+  if (!Array.isArray(mounts)) throw invalidParameter('HostConfig.Mounts must be a list');
+  const tmpfs = hc.Tmpfs ?? {};
+  if (typeof tmpfs !== 'object' || Array.isArray(tmpfs) || !Object.values(tmpfs).every((v) => typeof v === 'string')) {
+    throw invalidParameter('HostConfig.Tmpfs must map paths to option strings');
+  }
+  return planMounts({
+    binds: asStrings(hc.Binds, 'HostConfig.Binds'),
+    mounts,
+    tmpfs: tmpfs as Record<string, string>,
+    volumes,
+    hostPathExists: existsSync, // a read: --mount binds must name an existing path, as in Docker
+    newVolumeName: newId,
+  });
+}
+
 function mergeEnv(imageEnv: readonly string[], createEnv: readonly string[]): string[] {
   const out = new Map<string, string>();
   for (const e of [...imageEnv, ...createEnv]) {
@@ -183,9 +190,10 @@ function mergeEnv(imageEnv: readonly string[], createEnv: readonly string[]): st
 export function specFromCreate(body: CreateBody, image: ImageRecord): ContainerSpec {
   const ic = image.config.config ?? {};
   if (!isUnset(body.Healthcheck)) throw invalidParameter('health checks are not supported by this engine yet');
-  const volumes = [...Object.keys(body.Volumes ?? {}), ...Object.keys(ic.Volumes ?? {})];
-  if (volumes.length > 0) throw invalidParameter(`volumes are not supported by this engine yet: ${volumes.join(', ')}`);
+  const volumes = [...new Set([...Object.keys(body.Volumes ?? {}), ...Object.keys(ic.Volumes ?? {})])];
   const host = parseHostOptions(body.HostConfig ?? {});
+  host.mounts = mountsFromCreate(body.HostConfig ?? {}, volumes);
+  host.binds = host.mounts.flatMap((m) => (m.type === 'bind' ? [{ source: m.source, destination: m.destination, readOnly: m.readOnly, propagation: m.propagation }] : []));
   host.endpoints = parseEndpoints(body.NetworkingConfig?.EndpointsConfig);
   const command = resolveCommand(ic, { Entrypoint: asCommand(body.Entrypoint), Cmd: asCommand(body.Cmd) });
   const stopTimeout = typeof body.StopTimeout === 'number' ? body.StopTimeout : undefined;

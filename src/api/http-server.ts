@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { EngineError, isEngineError } from '../base/engine-error.js';
 import type { Logger } from '../base/log.js';
@@ -44,7 +45,14 @@ function writeRawError(socket: Duplex, status: number, message: string): void {
 }
 
 /** The Engine API's HTTP server: version prefixes, Docker's headers, one error format, upgrades. */
-export function createApiServer(router: Router, log: Logger): Server {
+/** TLS settings for a TCP listener: client certificates signed by `ca` are required. */
+export interface ApiTls {
+  ca: string | Buffer;
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
+export function createApiServer(router: Router, log: Logger, tls?: ApiTls): Server {
   const dispatch = async (req: IncomingMessage, res: ServerResponse | undefined, upgrade?: { socket: Duplex; head: Buffer }) => {
     const abort = new AbortController();
     const url = new URL(req.url ?? '/', 'http://skiff');
@@ -81,9 +89,13 @@ export function createApiServer(router: Router, log: Logger): Server {
     }
   };
 
-  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 }, (req, res) => {
+  const serverOptions = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     void dispatch(req, res);
-  });
+  };
+  const server: Server = tls
+    ? createTlsServer({ ...serverOptions, ...tls, requestCert: true, rejectUnauthorized: true }, onRequest)
+    : createServer(serverOptions, onRequest);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
     void dispatch(req, undefined, { socket, head });

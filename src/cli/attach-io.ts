@@ -24,6 +24,19 @@ export async function attachContainer(
   const socket = await client.hijack(`/containers/${encodeURIComponent(id)}/attach`, {
     query: { stream: true, stdout: true, stderr: true, stdin: opts.stdin ? true : undefined },
   });
+  const done = pipeHijacked(ctx, socket, opts);
+  if (opts.tty) {
+    // The window's size changes reach the container (its initial size came with the create body).
+    const stop = watchTerminalSize(ctx, (rows, cols) =>
+      client.exec('POST', `/containers/${encodeURIComponent(id)}/resize`, { query: { h: rows, w: cols } }),
+    );
+    socket.once('close', stop);
+  }
+  return { socket, done };
+}
+
+/** Wires a hijacked stream to stdio: output demultiplexed (raw for a TTY), stdin forwarded raw. */
+export function pipeHijacked(ctx: CommandContext, socket: Socket, opts: AttachOptions): Promise<void> {
   const done = opts.tty
     ? new Promise<void>((resolve, reject) => {
         socket.on('data', (d: Buffer) => ctx.stdout.write(d));
@@ -33,7 +46,27 @@ export async function attachContainer(
       })
     : demuxStream(socket, (d) => ctx.stdout.write(d), (d) => ctx.stderr.write(d));
   if (opts.stdin) forwardStdin(ctx, socket, opts.tty);
-  return { socket, done };
+  return done;
+}
+
+/**
+ * Calls `resize` with the terminal's size on every SIGWINCH (only when stdout is a terminal).
+ * Errors are ignored: the process may not exist yet or any more. Returns the unsubscriber.
+ */
+export function watchTerminalSize(ctx: CommandContext, resize: (rows: number, cols: number) => Promise<unknown>): () => void {
+  const out = ctx.stdout as NodeJS.WriteStream;
+  if (out.isTTY !== true) return () => {};
+  const onWinch = () => {
+    if (out.rows > 0 && out.columns > 0) resize(out.rows, out.columns).catch(() => {});
+  };
+  process.on('SIGWINCH', onWinch);
+  return () => process.off('SIGWINCH', onWinch);
+}
+
+/** The terminal's size as Docker's ConsoleSize [rows, cols], when stdout is a terminal. */
+export function consoleSize(ctx: CommandContext): [number, number] | undefined {
+  const out = ctx.stdout as NodeJS.WriteStream;
+  return out.isTTY === true && out.rows > 0 && out.columns > 0 ? [out.rows, out.columns] : undefined;
 }
 
 function forwardStdin(ctx: CommandContext, socket: Socket, tty: boolean): void {

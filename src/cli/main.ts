@@ -43,6 +43,11 @@ const TOP: Record<string, Loader> = {
   logout: () => pick(import('./commands/logout.js'), 'logoutCommand'),
   push: () => pick(import('./commands/push.js'), 'pushCommand'),
   pull: () => pick(import('./commands/pull.js'), 'pullCommand'),
+  exec: () => pick(import('./commands/exec.js'), 'execCommand'),
+  cp: () => pick(import('./commands/cp.js'), 'cpCommand'),
+  export: () => pick(import('./commands/export.js'), 'exportCommand'),
+  save: () => pick(import('./commands/save.js'), 'saveCommand'),
+  load: () => pick(import('./commands/load.js'), 'loadCommand'),
 };
 
 const GROUPS: Record<string, Record<string, Loader>> = {
@@ -65,6 +70,9 @@ const GROUPS: Record<string, Record<string, Loader>> = {
     prune: () => pick(import('./commands/prune.js'), 'containerPruneCommand'),
     stats: () => pick(import('./commands/stats.js'), 'containerStatsCommand'),
     top: () => pick(import('./commands/top.js'), 'containerTopCommand'),
+    exec: TOP['exec'] as Loader,
+    cp: TOP['cp'] as Loader,
+    export: TOP['export'] as Loader,
     pause: TOP['pause'] as Loader,
     unpause: TOP['unpause'] as Loader,
     update: TOP['update'] as Loader,
@@ -82,6 +90,15 @@ const GROUPS: Record<string, Record<string, Loader>> = {
     prune: () => pick(import('./commands/network.js'), 'networkPruneCommand'),
     connect: () => pick(import('./commands/network.js'), 'networkConnectCommand'),
     disconnect: () => pick(import('./commands/network.js'), 'networkDisconnectCommand'),
+  },
+  volume: {
+    create: () => pick(import('./commands/volume.js'), 'volumeCreateCommand'),
+    ls: () => pick(import('./commands/volume.js'), 'volumeLsCommand'),
+    list: () => pick(import('./commands/volume.js'), 'volumeLsCommand'),
+    inspect: () => pick(import('./commands/volume.js'), 'volumeInspectCommand'),
+    rm: () => pick(import('./commands/volume.js'), 'volumeRmCommand'),
+    remove: () => pick(import('./commands/volume.js'), 'volumeRmCommand'),
+    prune: () => pick(import('./commands/volume.js'), 'volumePruneCommand'),
   },
   registry: {
     serve: () => pick(import('./commands/registry.js'), 'registryServeCommand'),
@@ -101,6 +118,8 @@ const GROUPS: Record<string, Record<string, Loader>> = {
     tag: TOP['tag'] as Loader,
     history: TOP['history'] as Loader,
     push: TOP['push'] as Loader,
+    save: TOP['save'] as Loader,
+    load: TOP['load'] as Loader,
     pull: TOP['pull'] as Loader,
   },
 };
@@ -115,10 +134,10 @@ Options:
   -v, --version       Print version information and quit
 
 Commands:
-  run, create, start, attach, ps, logs, stop, kill, rm, rename, wait, inspect, stats, top,
+  run, create, start, attach, exec, ps, logs, stop, kill, rm, rename, wait, inspect, stats, top,
   restart, pause, unpause, update, events, images, import, rmi, tag, history,
-  build, commit, diff, login, logout, push, pull, version, info
-  container COMMAND, image COMMAND, registry serve|gc, system info
+  build, commit, diff, cp, export, save, load, login, logout, push, pull, version, info
+  container COMMAND, image COMMAND, volume COMMAND, registry serve|gc, system info
 
 Run 'skiff COMMAND --help' for more information on a command.
 `;

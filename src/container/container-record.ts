@@ -1,5 +1,6 @@
 import type { Digest } from '../base/digest.js';
 import type { PortBindingSpec } from '../network/port-bindings.js';
+import type { MountSpec } from '../volume/mount-spec.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -42,10 +43,50 @@ export interface EndpointSpec {
   ipv4Address: string;
 }
 
+/** A host path with a rate or weight (--device-read-bps /dev/sda:1mb, --blkio-weight-device). */
+export interface DeviceRate {
+  path: string;
+  rate: number;
+}
+
+/** --device: a host device node (or directory of them) made available in the container. */
+export interface DeviceMapping {
+  pathOnHost: string;
+  pathInContainer: string;
+  cgroupPermissions: string;
+}
+
+/** Resource limits besides memory, nanoCpus, cpuShares and pidsLimit; zero/empty means unset. */
+export interface HostResources {
+  memoryReservation: number;
+  /** -1: unlimited swap. */
+  memorySwap: number;
+  /** -1: unset. */
+  memorySwappiness: number;
+  oomKillDisable: boolean;
+  cpuQuota: number;
+  cpuPeriod: number;
+  cpusetCpus: string;
+  cpusetMems: string;
+  blkioWeight: number;
+  blkioWeightDevice: DeviceRate[];
+  deviceReadBps: DeviceRate[];
+  deviceWriteBps: DeviceRate[];
+  deviceReadIOps: DeviceRate[];
+  deviceWriteIOps: DeviceRate[];
+}
+
 /** Host-side settings a container was created with, already validated. */
 export interface HostOptions {
   autoRemove: boolean;
+  /** The bind mounts among `mounts` (kept for records made before volumes). */
   binds: BindMount[];
+  /** Every mount (binds, volumes, tmpfs) in mount order; absent in records made before volumes. */
+  mounts?: MountSpec[];
+  /** --volumes-from entries not yet expanded into `mounts` (expanded right after create). */
+  volumesFrom?: string[];
+  /** --volumes-from entries whose container did not exist at create: the start reports them. */
+  volumesFromUnresolved?: string[];
   /** "bridge" (default), "none", "host", "container:<id>" or a user network's name. */
   networkMode: string;
   /** -p (HostConfig.PortBindings), and -P (PublishAllPorts). Absent in records made before networking. */
@@ -75,6 +116,20 @@ export interface HostOptions {
   restartPolicy: { name: string; maximumRetryCount: number };
   /** --init: tini runs as PID 1 (mounted at /sbin/docker-init) and execs the command. */
   init?: boolean;
+  /** The isolation settings below are absent in records made before they existed. */
+  resources?: HostResources;
+  /** HostConfig.SecurityOpt as sent (seccomp profiles inline as JSON). */
+  securityOpt?: string[];
+  /** --group-add: group names (resolved in the image's /etc/group) or numeric gids. */
+  groupAdd?: string[];
+  devices?: DeviceMapping[];
+  /** --device-cgroup-rule: "c 1:3 rwm" style rules. */
+  deviceCgroupRules?: string[];
+  /** "" (the daemon's default), "host", or "auto" (a private range per container). */
+  usernsMode?: string;
+  /** HostConfig.MaskedPaths / ReadonlyPaths when sent (the CLI's systempaths=unconfined sends []). */
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
 }
 
 /** Everything create decided. Immutable after create (but for the name). */

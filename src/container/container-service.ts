@@ -9,7 +9,9 @@ import { rfc3339Nano } from '../base/rfc3339.js';
 import type { ContainerExit, MonitorDriver } from '../sys/monitor.js';
 import { unmountAll } from '../sys/mounts.js';
 import { forceDeleteRuntimeContainer } from '../sys/runtime-cleanup.js';
-import { createRuntimeControl, type RuntimeControl } from '../sys/runtime-control.js';
+import { createResourceControl, createRuntimeControl, type ResourceControl, type RuntimeControl } from '../sys/runtime-control.js';
+import { cpus } from 'node:os';
+import { planResourceUpdate } from './resources-update.js';
 import { ContainerEvents } from './container-events.js';
 import { checkContainerName, randomName } from './container-names.js';
 import { containerPaths, type ContainerPaths } from './container-paths.js';
@@ -30,7 +32,7 @@ export type StartPreparer = (rec: ContainerRecord, paths: ContainerPaths) => Pro
  */
 export interface LifecycleHooks {
   released?(rec: ContainerRecord): Promise<void>;
-  removed?(rec: ContainerRecord): Promise<void>;
+  removed?(rec: ContainerRecord, opts?: { removeVolumes: boolean }): Promise<void>;
 }
 
 export interface ContainerServiceDeps {
@@ -47,6 +49,8 @@ export interface ContainerServiceDeps {
   eventLog?: EventLog;
   /** pause/resume through the runtime; defaults to runc at runtimePath/runtimeRoot. */
   runtimeControl?: RuntimeControl;
+  /** `docker update` of limits through the runtime; defaults to runc at runtimePath/runtimeRoot. */
+  resourceControl?: ResourceControl;
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -175,7 +179,7 @@ export class ContainerService {
         this.deps.store.saveState(id, state);
         if (rec.state.status === 'restarting') this.events.emit('exited', id, 128);
         // As dockerd: an --rm container whose start failed is removed (its waiters see "removed").
-        if (rec.spec.host.autoRemove) await this.destroy({ ...rec, state });
+        if (rec.spec.host.autoRemove) await this.destroy({ ...rec, state }, true);
         throw err instanceof EngineError ? err : new EngineError('System', message, { cause: err });
       }
       if (fresh) this.restarts.reset(id);
@@ -186,6 +190,7 @@ export class ContainerService {
         monitorPid: started.monitorPid,
         exitCode: 0,
         error: '',
+        oomKilled: false,
         startedAt: rfc3339Nano(),
         finishedAt: rec.state.finishedAt,
         manuallyStopped: false,
@@ -308,6 +313,25 @@ export class ContainerService {
     this.emit('update', rec);
   }
 
+  /**
+   * `docker update` of limits (the Resources fields of the body): a running container gets them
+   * through the runtime first, so a limit the kernel refuses is not recorded.
+   */
+  async updateResources(ref: string, body: Record<string, unknown>): Promise<void> {
+    const id = this.resolve(ref).id;
+    await this.locks.run(id, async () => {
+      const rec = this.resolve(id);
+      const plan = planResourceUpdate(rec.spec.host, body, cpus().length || 1);
+      if (!plan.changed) return;
+      if (isUp(rec.state.status)) {
+        const control = this.deps.resourceControl ?? createResourceControl(this.deps.runtimePath, this.deps.runtimeRoot);
+        await control.update(id, plan.runtime);
+      }
+      this.deps.store.saveSpec(id, { ...rec.spec, host: plan.host });
+      this.emit('update', rec);
+    });
+  }
+
   /** Persisted before signalling, so the exit that follows is not restarted by a policy. */
   private markManuallyStopped(id: string): void {
     const now = this.deps.store.get(id);
@@ -353,10 +377,10 @@ export class ContainerService {
     await this.onExit(rec.id, exit ?? { exitCode: 137, finishedAt: rfc3339Nano(), signal: 9 }, exit ? '' : 'container monitor did not respond');
   }
 
-  private async runHooks(which: keyof LifecycleHooks, rec: ContainerRecord): Promise<void> {
+  private async runHooks(which: keyof LifecycleHooks, rec: ContainerRecord, opts?: { removeVolumes: boolean }): Promise<void> {
     for (const hook of this.deps.hooks ?? []) {
       try {
-        await hook[which]?.(rec);
+        await hook[which]?.(rec, opts);
       } catch (err) {
         this.deps.log.warn(`${which} hook failed`, { id: rec.id, err });
       }
@@ -396,11 +420,11 @@ export class ContainerService {
       if (!rec) return;
       if (isUp(rec.state.status)) throw conflict(`cannot remove container "/${rec.name}": container is running`);
       if (rec.state.status === 'restarting') throw conflict(`cannot remove container "/${rec.name}": container is restarting`);
-      await this.destroy(rec);
+      await this.destroy(rec, opts.removeVolumes === true);
     });
   }
 
-  private async destroy(rec: ContainerRecord): Promise<void> {
+  private async destroy(rec: ContainerRecord, removeVolumes = false): Promise<void> {
     this.deps.store.saveState(rec.id, { ...rec.state, status: 'removing' });
     this.unwatch(rec.id);
     this.restarts.reset(rec.id);
@@ -408,7 +432,7 @@ export class ContainerService {
     if (rec.state.error) await unmountAll(p.dir); // a monitor that died may have left the root mounted
     await rm(p.stateDir, { recursive: true, force: true });
     await rm(p.dir, { recursive: true, force: true });
-    await this.runHooks('removed', rec);
+    await this.runHooks('removed', rec, { removeVolumes });
     this.deps.store.delete(rec.id);
     this.emit('destroy', rec);
     this.events.emit('removed', rec.id);
@@ -530,6 +554,7 @@ export class ContainerService {
         exitCode: exit.exitCode,
         finishedAt: exit.finishedAt,
         error,
+        oomKilled: exit.oomKilled === true,
       };
       // Docker counts a restart when it is decided, so inspect shows it while waiting; a restart
       // at daemon start is a fresh start and resets the count.
@@ -548,7 +573,8 @@ export class ContainerService {
       return;
     }
     if (rec.spec.host.autoRemove && !this.manualRestarts.has(id)) {
-      await this.remove(id).catch((err: unknown) => this.deps.log.warn('auto-remove failed', { id, err }));
+      // --rm removes the container's anonymous volumes too, as dockerd does.
+      await this.remove(id, { removeVolumes: true }).catch((err: unknown) => this.deps.log.warn('auto-remove failed', { id, err }));
     }
   }
 

@@ -91,7 +91,49 @@ export interface SpecResources {
     mems?: string;
   };
   pids?: { limit: number };
-  blockIO?: { weight?: number };
+  blockIO?: {
+    weight?: number;
+    weightDevice?: Array<{ major: number; minor: number; weight: number }>;
+    throttleReadBpsDevice?: SpecThrottleDevice[];
+    throttleWriteBpsDevice?: SpecThrottleDevice[];
+    throttleReadIOPSDevice?: SpecThrottleDevice[];
+    throttleWriteIOPSDevice?: SpecThrottleDevice[];
+  };
+}
+
+export interface SpecThrottleDevice {
+  major: number;
+  minor: number;
+  rate: number;
+}
+
+export interface SpecSeccompArg {
+  index: number;
+  value: number;
+  valueTwo?: number;
+  op: string;
+}
+
+export interface SpecSeccompSyscall {
+  names: string[];
+  action: string;
+  errnoRet?: number;
+  args?: SpecSeccompArg[];
+}
+
+/** linux.seccomp: what runc compiles into a BPF filter. */
+export interface SpecSeccomp {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  architectures?: string[];
+  flags?: string[];
+  syscalls?: SpecSeccompSyscall[];
+}
+
+export interface SpecIdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
 }
 
 export interface SpecLinux {
@@ -102,4 +144,7 @@ export interface SpecLinux {
   sysctl?: Record<string, string>;
   maskedPaths?: string[];
   readonlyPaths?: string[];
+  seccomp?: SpecSeccomp;
+  uidMappings?: SpecIdMapping[];
+  gidMappings?: SpecIdMapping[];
 }

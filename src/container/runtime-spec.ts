@@ -14,7 +14,10 @@ import type {
   SpecMount,
   SpecNamespace,
   SpecProcess,
+  SpecIdMapping,
   SpecResources,
+  SpecSeccomp,
+  SpecThrottleDevice,
 } from './runtime-spec-types.js';
 
 export type { RuntimeSpec } from './runtime-spec-types.js';
@@ -55,6 +58,12 @@ export interface ResourceLimits {
   /** ≤ 0 means unlimited. */
   pidsLimit?: number;
   blkioWeight?: number;
+  /** --blkio-weight-device, --device-read-bps and friends, resolved to major:minor by the caller. */
+  blkioWeightDevice?: Array<{ major: number; minor: number; weight: number }>;
+  deviceReadBps?: SpecThrottleDevice[];
+  deviceWriteBps?: SpecThrottleDevice[];
+  deviceReadIOps?: SpecThrottleDevice[];
+  deviceWriteIOps?: SpecThrottleDevice[];
 }
 
 /** Where /dev/shm comes from: a private tmpfs (IPC "private"/"shareable"), another namespace's shm, or nothing (IPC "none"). */
@@ -105,6 +114,12 @@ export interface RuntimeSpecInput {
   devices?: SpecDevice[];
   /** Extra device cgroup rules (--device, --device-cgroup-rule), appended after the defaults. */
   deviceCgroupRules?: SpecDeviceCgroup[];
+  /** The converted seccomp filter; absent means none (privileged, seccomp=unconfined). */
+  seccomp?: SpecSeccomp;
+  /** AppArmor profile name, only where the host has AppArmor enabled. */
+  apparmorProfile?: string;
+  /** A user namespace with these mappings (--userns-remap, --userns=auto). */
+  userns?: { uidMappings: SpecIdMapping[]; gidMappings: SpecIdMapping[] };
 }
 
 const depth = (p: string): number => p.split('/').filter((s) => s !== '' && s !== '.').length;
@@ -186,10 +201,17 @@ function buildNamespaces(input: RuntimeSpecInput): SpecNamespace[] {
     ...namespaceEntry('pid', ns.pid),
     ...namespaceEntry('ipc', ns.ipc),
     ...(ns.cgroupns === 'private' ? [{ type: 'cgroup' as const }] : []),
+    ...(input.userns ? [{ type: 'user' as const }] : []),
   ];
 }
 
-function buildResources(input: RuntimeSpecInput): SpecResources {
+/** The limits `runc update --resources` takes for a running container: everything but device rules. */
+export function updatableResources(limits: ResourceLimits): SpecResources {
+  const { devices: _d, ...rest } = buildResources({ resources: limits });
+  return rest;
+}
+
+function buildResources(input: Pick<RuntimeSpecInput, 'resources' | 'privileged' | 'deviceCgroupRules'>): SpecResources {
   const r = input.resources ?? {};
   const out: SpecResources = {};
   out.devices = input.privileged
@@ -219,7 +241,14 @@ function buildResources(input: RuntimeSpecInput): SpecResources {
   if (Object.keys(cpu).length > 0) out.cpu = cpu;
 
   if (r.pidsLimit !== undefined) out.pids = { limit: r.pidsLimit > 0 ? r.pidsLimit : -1 };
-  if (r.blkioWeight !== undefined && r.blkioWeight > 0) out.blockIO = { weight: r.blkioWeight };
+  const blockIO: NonNullable<SpecResources['blockIO']> = {};
+  if (r.blkioWeight !== undefined && r.blkioWeight > 0) blockIO.weight = r.blkioWeight;
+  if (r.blkioWeightDevice?.length) blockIO.weightDevice = r.blkioWeightDevice.map((d) => ({ ...d }));
+  if (r.deviceReadBps?.length) blockIO.throttleReadBpsDevice = r.deviceReadBps.map((d) => ({ ...d }));
+  if (r.deviceWriteBps?.length) blockIO.throttleWriteBpsDevice = r.deviceWriteBps.map((d) => ({ ...d }));
+  if (r.deviceReadIOps?.length) blockIO.throttleReadIOPSDevice = r.deviceReadIOps.map((d) => ({ ...d }));
+  if (r.deviceWriteIOps?.length) blockIO.throttleWriteIOPSDevice = r.deviceWriteIOps.map((d) => ({ ...d }));
+  if (Object.keys(blockIO).length > 0) out.blockIO = blockIO;
   return out;
 }
 
@@ -242,6 +271,7 @@ function buildProcess(input: RuntimeSpecInput): SpecProcess {
     process.rlimits = input.ulimits.map((u) => ({ type: `RLIMIT_${u.name.toUpperCase()}`, hard: u.hard, soft: u.soft }));
   }
   if (input.oomScoreAdj !== undefined) process.oomScoreAdj = input.oomScoreAdj;
+  if (input.apparmorProfile) process.apparmorProfile = input.apparmorProfile;
   return process;
 }
 
@@ -271,6 +301,11 @@ export function buildRuntimeSpec(input: RuntimeSpecInput): RuntimeSpec {
   if (!input.privileged) {
     spec.linux.maskedPaths = [...(input.maskedPaths ?? DEFAULT_MASKED_PATHS), ...(input.extraMaskedPaths ?? [])];
     spec.linux.readonlyPaths = [...(input.readonlyPaths ?? DEFAULT_READONLY_PATHS)];
+  }
+  if (input.seccomp) spec.linux.seccomp = input.seccomp;
+  if (input.userns) {
+    spec.linux.uidMappings = input.userns.uidMappings.map((m) => ({ ...m }));
+    spec.linux.gidMappings = input.userns.gidMappings.map((m) => ({ ...m }));
   }
   return spec;
 }

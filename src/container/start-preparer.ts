@@ -8,8 +8,10 @@ import type { ContainerPaths } from './container-paths.js';
 import type { ContainerRecord } from './container-record.js';
 import { renderHostname, renderHosts, renderResolvConf } from './etc-files.js';
 import { findInitBinary, initProcess } from './init-process.js';
-import { buildRuntimeSpec, type NamespaceMode } from './runtime-spec.js';
+import { buildRuntimeSpec, type NamespaceMode, type VolumeMount } from './runtime-spec.js';
 import { resolveUser, type RootfsReader } from './user-lookup.js';
+import { hostIsolationDeps } from './security-opts-defaults.js';
+import { planIsolation, type IsolationDeps } from './security-opts-plan.js';
 import type { NetworkSetup } from '../network/network-manager.js';
 
 export interface StartPreparerDeps {
@@ -18,6 +20,13 @@ export interface StartPreparerDeps {
   lookupContainer(ref: string): ContainerRecord;
   /** Sets up the container's network namespace before the runtime starts (undone by the released hook). */
   network?: { setUp(rec: ContainerRecord): Promise<NetworkSetup> };
+  /**
+   * Makes the container's volumes ready (create, copy-up from `layers`: upper then image layers,
+   * missing -v host paths) and returns their OCI mounts. Without it only binds are mounted.
+   */
+  volumes?: { prepareStart(rec: ContainerRecord, layers: readonly string[]): Promise<VolumeMount[]> };
+  /** Seccomp, AppArmor and device lookups; the host's when not given. */
+  isolation?: IsolationDeps;
 }
 
 /**
@@ -62,10 +71,14 @@ function consoleSize(v: unknown): { height: number; width: number } | undefined 
 
 /** Writes /etc files and the OCI bundle for one start; returns the overlay's lower dirs. */
 export function createStartPreparer(deps: StartPreparerDeps) {
+  let isolationDeps: IsolationDeps | undefined;
   return async (rec: ContainerRecord, p: ContainerPaths): Promise<{ lowerDirs: string[] }> => {
     const s = rec.spec;
     const h = s.host;
     const lowerDirs = deps.layerDirs(s.imageId);
+    const userMounts: VolumeMount[] = deps.volumes
+      ? await deps.volumes.prepareStart(rec, [p.upper, ...lowerDirs])
+      : h.binds.map((b) => ({ destination: b.destination, source: b.source, type: 'bind', options: ['rbind', b.readOnly ? 'ro' : 'rw', b.propagation] }));
 
     const joined = (mode: string, kind: 'net' | 'pid' | 'ipc' | 'uts'): NamespaceMode => {
       if (mode === 'host') return { kind: 'host' };
@@ -90,7 +103,7 @@ export function createStartPreparer(deps: StartPreparerDeps) {
     const resolv = renderResolvConf(hostResolvConf(), { dns: h.dns, dnsSearch: h.dnsSearch, dnsOptions: h.dnsOptions, internalResolver: net?.resolver });
     await writeFile(p.resolvConf, resolv.content);
 
-    const user = resolveUser(s.user, layeredReader([p.upper, ...lowerDirs]));
+    const user = resolveUser(s.user, layeredReader([p.upper, ...lowerDirs]), h.groupAdd ?? []);
     // As dockerd's process environment: PATH when the config has none, HOSTNAME, HOME, TERM for a TTY.
     const env = [...s.env];
     if (!env.some((e) => e.startsWith('PATH='))) env.unshift('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
@@ -99,6 +112,7 @@ export function createStartPreparer(deps: StartPreparerDeps) {
     if (s.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
 
     const capabilities = h.privileged ? privilegedCapabilities(hostBoundingSet()) : applyCapChanges(DEFAULT_CAPABILITIES, h.capAdd, h.capDrop, hostBoundingSet());
+    const isolation = planIsolation(h, capabilities, (isolationDeps ??= deps.isolation ?? hostIsolationDeps()));
     const init = h.init ? initProcess([s.path, ...s.args], findInitBinary()) : undefined; // --init: tini as PID 1
     const spec = buildRuntimeSpec({
       id: rec.id,
@@ -124,21 +138,11 @@ export function createStartPreparer(deps: StartPreparerDeps) {
         cgroupns: existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'private' : 'host',
       },
       cgroupsPath: `/skiff/${rec.id}`,
-      mounts: [...(init ? [init.mount] : []), ...h.binds.map((b) => ({
-        destination: b.destination,
-        source: b.source,
-        type: 'bind',
-        options: ['rbind', b.readOnly ? 'ro' : 'rw', b.propagation],
-      }))],
+      mounts: [...(init ? [init.mount] : []), ...userMounts],
       shmSize: h.shmSize,
       shm: h.ipcMode === 'host' ? { kind: 'bind', source: '/dev/shm' } : { kind: 'tmpfs' },
       ulimits: h.ulimits,
-      resources: {
-        memory: h.memory || undefined,
-        cpuShares: h.cpuShares || undefined,
-        nanoCpus: h.nanoCpus || undefined,
-        pidsLimit: h.pidsLimit || undefined,
-      },
+      ...isolation, // resources, seccomp, AppArmor, devices, masked paths (security-opts-plan.ts)
       sysctls: h.sysctls,
       oomScoreAdj: h.oomScoreAdj || undefined,
     });

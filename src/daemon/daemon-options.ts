@@ -16,16 +16,18 @@ export interface DaemonOptions {
   socketPath: string;
   runtimePath: string;
   logLevel: LogLevel;
-  /** --insecure-registry: registries reached over plain HTTP or unverified TLS. */
-  insecureRegistries: string[];
-  /** --registry-certs-dir: per-registry CA certificates, <dir>/<host:port>/*.crt. */
-  registryCertsDir: string;
   /** -G/--group: the socket's group (0660 root:<group>); absent means root only. */
   socketGroup?: { name: string; gid: number };
   /** -H tcp://host:port listeners, each requiring client certificates. */
   tcp?: TcpListener[];
+  /** --userns-remap: "default" (the dockremap user), "user[:group]" or "uid:gid"; resolved at start. */
+  usernsRemap?: string;
   /** --seccomp-profile: a Docker-format profile used instead of the default one. */
   seccompProfile?: string;
+  /** --insecure-registry: registries reached over plain HTTP or unverified TLS. */
+  insecureRegistries: string[];
+  /** --registry-certs-dir: per-registry CA certificates, <dir>/<host:port>/*.crt. */
+  registryCertsDir: string;
 }
 
 export const daemonUsage = `Usage:  skiffd [OPTIONS]
@@ -33,20 +35,21 @@ export const daemonUsage = `Usage:  skiffd [OPTIONS]
 A Docker-compatible container engine daemon
 
 Options:
-      --data-root string   Root directory of persistent state (default "/var/lib/skiff")
-      --exec-root string   Root directory for execution state files (default "/run/skiff")
-  -G, --group string       Group for the unix socket (default: root only)
-  -H, --host list          Daemon socket(s) to listen on (default "unix:///run/skiff/skiff.sock")
-  -l, --log-level string   Set the logging level ("debug"|"info"|"warn"|"error") (default "info")
-      --runtime string     Path of the OCI runtime (default: runc on PATH)
-      --insecure-registry list     Enable insecure registry communication
+      --data-root string        Root directory of persistent state (default "/var/lib/skiff")
+      --exec-root string        Root directory for execution state files (default "/run/skiff")
+  -G, --group string            Group for the unix socket (default: root only)
+  -H, --host list               Daemon socket(s) to listen on (default "unix:///run/skiff/skiff.sock")
+  -l, --log-level string        Set the logging level ("debug"|"info"|"warn"|"error") (default "info")
+      --runtime string          Path of the OCI runtime (default: runc on PATH)
+      --seccomp-profile string  Path to the default seccomp profile (default "/usr/share/containers/seccomp.json")
+      --insecure-registry list  Enable insecure registry communication
       --registry-certs-dir string  Per-registry CA certificates, <dir>/<host:port>/*.crt (default "/etc/skiff/certs.d")
-      --seccomp-profile string     Default seccomp profile (default "/usr/share/containers/seccomp.json")
-      --tlscacert string   Trust certs signed only by this CA
-      --tlscert string     Path to TLS certificate file
-      --tlskey string      Path to TLS key file
-      --tlsverify          Use TLS and verify the remote (required for tcp:// hosts)
-  -h, --help               Print usage
+      --tlscacert string        Trust certs signed only by this CA
+      --tlscert string          Path to TLS certificate file
+      --tlskey string           Path to TLS key file
+      --tlsverify               Use TLS and verify the remote (required for tcp:// hosts)
+      --userns-remap string     User/Group setting for user namespaces ("default", "user[:group]" or "uid:gid")
+  -h, --help                    Print usage
 `;
 
 /** The docker group's warning, as Docker's documentation gives it, for the log at start-up. */
@@ -88,25 +91,25 @@ function parseTcp(host: string, tls: { verify: boolean; ca?: string; cert?: stri
   return { host: (m[1] || '0.0.0.0').replace(/^\[|\]$/g, ''), port, tls: { ca: tls.ca, cert: tls.cert, key: tls.key } };
 }
 
-/** dockerd's flag names; `--host` takes unix:// sockets, and tcp:// only with --tlsverify. */
+/** dockerd's flag names; `--host` takes unix:// sockets and tcp:// only with --tlsverify. */
 export function parseDaemonOptions(argv: string[]): DaemonOptions | 'help' {
   const { values } = parseArgs({
     args: argv,
     options: {
       'data-root': { type: 'string', default: '/var/lib/skiff' },
       'exec-root': { type: 'string', default: '/run/skiff' },
-      host: { type: 'string', short: 'H', multiple: true },
       group: { type: 'string', short: 'G' },
+      host: { type: 'string', short: 'H', multiple: true },
+      'log-level': { type: 'string', short: 'l', default: 'info' },
+      runtime: { type: 'string' },
+      'insecure-registry': { type: 'string', multiple: true },
+      'registry-certs-dir': { type: 'string' },
       'seccomp-profile': { type: 'string' },
       tlsverify: { type: 'boolean' },
       tlscacert: { type: 'string' },
       tlscert: { type: 'string' },
       tlskey: { type: 'string' },
       'userns-remap': { type: 'string' },
-      'log-level': { type: 'string', short: 'l', default: 'info' },
-      runtime: { type: 'string' },
-      'insecure-registry': { type: 'string', multiple: true },
-      'registry-certs-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -125,8 +128,6 @@ export function parseDaemonOptions(argv: string[]): DaemonOptions | 'help' {
     } else if (host.startsWith('tcp://')) tcp.push(parseTcp(host, tls));
     else throw invalidParameter(`unsupported host ${host}: only unix:// and tcp:// (with --tlsverify) are served`);
   }
-  // Refused rather than ignored until user-namespace remapping is implemented.
-  if (values['userns-remap']) throw invalidParameter('--userns-remap is not supported by this daemon yet');
   const level = values['log-level'] ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw invalidParameter(`invalid log level: ${level}`);
   const opts: DaemonOptions = {
@@ -144,6 +145,8 @@ export function parseDaemonOptions(argv: string[]): DaemonOptions | 'help' {
     opts.socketGroup = { name: values.group, gid };
   }
   if (tcp.length) opts.tcp = tcp;
+  // Refused rather than ignored until user-namespace remapping is implemented.
+  if (values['userns-remap']) throw invalidParameter('--userns-remap is not supported by this daemon yet');
   if (values['seccomp-profile']) opts.seccompProfile = values['seccomp-profile'];
   return opts;
 }

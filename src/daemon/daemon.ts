@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, rm, unlink } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { release } from 'node:os';
 import { newId } from '../base/ids.js';
 import type { Logger } from '../base/log.js';
 import { createApiServer } from '../api/http-server.js';
@@ -17,6 +18,17 @@ import { reservePort } from '../sys/net-ports.js';
 import { createNetnsDriver } from '../sys/netns.js';
 import { runNft } from '../sys/nft.js';
 import { containerStreamRoutes } from '../api/routes/container-stream-routes.js';
+import { execRoutes } from '../api/routes/exec-routes.js';
+import { volumeRoutes } from '../api/routes/volume-routes.js';
+import { archiveRoutes } from '../api/routes/archive-routes.js';
+import { imageArchiveRoutes } from '../api/routes/image-archive-routes.js';
+import { VolumeStore } from '../volume/volume-store.js';
+import { VolumeService } from '../volume/volume-service.js';
+import { kernelHasRecursiveReadOnly } from '../volume/runtime-mounts.js';
+import { mountOverlay, unmountOverlay } from '../sys/overlay-mount.js';
+import { ExecService } from '../container/exec-service.js';
+import { containerLogLimits } from '../container/log-file.js';
+import { hostIsolationDeps } from '../container/security-opts-defaults.js';
 import { buildRoutes } from '../api/routes/build-routes.js';
 import { commitRoutes } from '../api/routes/commit-routes.js';
 import { Builder } from '../build/builder.js';
@@ -35,7 +47,8 @@ import { LayerStore } from '../storage/layer-store.js';
 import { createMonitorDriver } from '../sys/monitor.js';
 import { createStatsHost } from '../sys/cgroup-stats.js';
 import { findExecutable } from '../sys/find-executable.js';
-import type { DaemonOptions } from './daemon-options.js';
+import { socketGroupWarning, type DaemonOptions } from './daemon-options.js';
+import { listenTcpTls } from './tcp-listeners.js';
 
 export interface RunningDaemon {
   server: Server;
@@ -90,7 +103,12 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
   const images = new ImageStore(db, content, layers);
   await images.cleanupTemp();
 
-  const monitor = createMonitorDriver();
+  const monitor = createMonitorDriver({
+    logLimits: (id) => {
+      const rec = containerStore.get(id);
+      return rec ? containerLogLimits(rec.wire.hostConfig) : undefined;
+    },
+  });
   const containerStore = new ContainerStore(db);
   const networks: NetworkManager = new NetworkManager({
     store: new NetworkStore(db),
@@ -105,14 +123,29 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
     lookupContainer: (ref) => containers.resolve(ref),
   });
   networks.init();
+  const volumes: VolumeService = new VolumeService({
+    store: new VolumeStore(dataRoot, db),
+    containers: () => containers.list(),
+    resolveContainer: (ref) => containers.resolve(ref),
+    saveSpec: (id, spec) => containerStore.saveSpec(id, spec),
+    recursiveReadOnly: kernelHasRecursiveReadOnly(release()),
+    log: log.child({ component: 'volumes' }),
+  });
+  await volumes.store.reconcile();
   const containers: ContainerService = new ContainerService({
     store: containerStore,
     monitor,
-    hooks: [{ released: (rec) => networks.release(rec), removed: (rec) => networks.removed(rec) }],
+    hooks: [
+      { released: (rec) => networks.release(rec), removed: (rec) => networks.removed(rec) },
+      { released: (rec) => execs.released(rec), removed: (rec) => execs.removed(rec) },
+      { removed: (rec, o) => volumes.onRemoved(rec, o?.removeVolumes === true) },
+    ],
     prepareStart: createStartPreparer({
       layerDirs: (id) => images.layerDirs(id),
       lookupContainer: (ref) => containers.resolve(ref),
       network: networks,
+      volumes,
+      isolation: hostIsolationDeps({ seccompProfilePath: opts.seccompProfile }),
     }),
     dataRoot,
     execRoot,
@@ -120,11 +153,17 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
     runtimeRoot,
     log: log.child({ component: 'containers' }),
   });
-  await containers.reconcile();
+  const execs: ExecService = new ExecService({ containers, monitor, execRoot, runtimePath, runtimeRoot, log: log.child({ component: 'exec' }) });
+  containers.events.on('event', (e) => {
+    if (e.action === 'create') volumes.onCreated(containers.resolve(e.id));
+  });
+  // Networks first: a container the next step restarts by policy must find its namespace intact.
   await networks.reconcile((id) => {
     const st = containers.list().find((c) => c.id === id)?.state.status;
-    return st === 'running' || st === 'paused';
+    return st === 'running' || st === 'paused' || st === 'restarting';
   });
+  await containers.reconcile();
+  await execs.reconcile();
 
   const router = new Router();
   router.add(
@@ -170,6 +209,7 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
     }),
   );
   router.add(containerStreamRoutes({ containers, monitor }));
+  router.add(execRoutes({ execs }));
   router.add(eventRoutes({ eventLog: containers.eventLog }));
   router.add(containerStatsRoutes({ containers, host: createStatsHost() }));
   router.add(
@@ -178,6 +218,17 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
     }),
   );
   router.add(commitRoutes({ containers, images, layers }));
+  router.add(volumeRoutes({ volumes, events: containers.eventLog }));
+  router.add(
+    archiveRoutes({
+      containers,
+      images,
+      volumeDir: (n) => volumes.store.dataDir(n),
+      tmpDir: join(dataRoot, 'tmp'),
+      overlay: { mount: mountOverlay, unmount: unmountOverlay },
+    }),
+  );
+  router.add(imageArchiveRoutes({ images, content, layers, tmpDir: join(dataRoot, 'tmp'), events: containers.eventLog }));
 
   const server = createApiServer(router, log.child({ component: 'api' }));
   await rm(opts.socketPath, { force: true });
@@ -187,7 +238,12 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
     server.listen(opts.socketPath, () => resolve());
   });
   chmodSync(opts.socketPath, 0o660);
+  if (opts.socketGroup) {
+    chownSync(opts.socketPath, 0, opts.socketGroup.gid);
+    log.warn(socketGroupWarning(opts.socketGroup.name));
+  }
   log.info('API listening', { socket: opts.socketPath, dataRoot, execRoot });
+  const tcpServers = await listenTcpTls(router, opts.tcp ?? [], log.child({ component: 'api' }));
 
   let closed = false;
   return {
@@ -195,11 +251,17 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
     async close() {
       if (closed) return;
       closed = true;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await Promise.all(
+        [server, ...tcpServers].map(
+          (srv) =>
+            new Promise<void>((resolve) => {
+              srv.close(() => resolve());
+              srv.closeAllConnections();
+            }),
+        ),
+      );
       containers.close();
+      execs.close();
       await networks.close();
       db.close();
       await unlink(opts.socketPath).catch(() => {});

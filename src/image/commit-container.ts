@@ -1,6 +1,7 @@
 import type { ContainerRecord } from '../container/container-record.js';
 import { upperChanges, type UpperChange } from '../storage/layer-diff.js';
 import type { TarEntry } from '../storage/layer-diff-tar.js';
+import { mountsOf } from '../volume/mount-spec.js';
 import { applyChanges } from './change-instructions.js';
 import { commitLayer, type CommitLayerDeps } from './commit.js';
 import type { ContainerConfigFields, ImageRecord } from './image-config.js';
@@ -35,7 +36,9 @@ export function configOfContainer(rec: ContainerRecord, image: ImageRecord | und
     OnBuild: base.OnBuild ?? null,
   };
   if (s.exposedPorts.length > 0) out.ExposedPorts = Object.fromEntries(s.exposedPorts.map((p) => [p, {}]));
-  if (base.Volumes) out.Volumes = base.Volumes;
+  // Config.Volumes (which holds `-v /path` volumes) and the image's, as Docker's commit keeps them.
+  if (s.volumes.length > 0) out.Volumes = Object.fromEntries(s.volumes.map((v) => [v, {}]));
+  else if (base.Volumes) out.Volumes = base.Volumes;
   if (s.stopSignal) out.StopSignal = s.stopSignal;
   if (base.Healthcheck) out.Healthcheck = base.Healthcheck;
   if (base.Shell) out.Shell = base.Shell;
@@ -58,6 +61,15 @@ export function entriesOf(changes: readonly UpperChange[]): TarEntry[] {
 }
 
 /**
+ * Volumes, binds and tmpfs stay out of a commit; their mount-point directories stay in (Docker
+ * keeps them so the image can be run with the same mounts). `destinations`: absolute paths.
+ */
+export function withoutMountContents(changes: readonly UpperChange[], destinations: readonly string[]): UpperChange[] {
+  const prefixes = destinations.map((d) => d.replace(/^\/+|\/+$/g, '') + '/').filter((p) => p !== '/');
+  return changes.filter((c) => !prefixes.some((p) => c.path.startsWith(p)));
+}
+
+/**
  * `docker commit`: the container's upper dir becomes one layer on its image.
  * Pausing needs the runtime's freezer control, which skiff does not have yet: the upper dir is
  * read while the container may still write (Docker's `--pause=false` behaviour).
@@ -71,7 +83,10 @@ export async function commitContainer(
   const image = deps.images.records.get(rec.spec.imageId);
   const lowers = image ? deps.images.layerDirs(image.id) : [];
   const config = applyChanges(mergeConfig(configOfContainer(rec, image), opts.config), opts.changes ?? []);
-  const changes = await upperChanges(deps.containers.paths(rec.id).upper, lowers);
+  const changes = withoutMountContents(
+    await upperChanges(deps.containers.paths(rec.id).upper, lowers),
+    mountsOf(rec).map((m) => m.destination),
+  );
   const { image: out } = await commitLayer(deps, {
     parent: image,
     entries: entriesOf(changes),

@@ -8,6 +8,14 @@
  * real `runc delete --force` when anything is unusual), unmounts the root and atomically writes
  * <state-dir>/exit.json. It lives in its own session so it outlives skiffd.
  *
+ * Exec mode (--exec): the same, for one process started in a running container with
+ * `runc exec --detach --process <json>`: no overlay, and nothing of the container is removed
+ * when the process ends. It becomes the process's subreaper just as for a container's init.
+ *
+ * Log rotation (--log-max-size, --log-max-files): before a record would push the log past the
+ * cap, <log> is renamed to <log>.1 (and .1 to .2 ...; the oldest is dropped) and a new file is
+ * started; with one file the log is truncated instead. Readers follow by inode (log-file.ts).
+ *
  * Memory: no heap; all buffers are static and small, so RSS stays well under
  * 2 MiB when linked statically. Every fd it opens is close-on-exec so runc
  * inherits only the stdio it is handed.
@@ -39,11 +47,14 @@
 #define LINE_MAX_BYTES 16384 /* Docker splits log lines at 16 KiB too */
 #define MAX_CLIENTS 32
 #define CMD_MAX 256
+#define PARTIAL_FLUSH_MS 250
 
 static struct {
-  const char *id, *runtime, *root, *bundle, *ovl_rootfs, *ovl_opts, *log, *state;
-  int use_stdin, stdin_once, tty, sync_fd;
-} opt = {.sync_fd = -1};
+  const char *id, *runtime, *root, *bundle, *ovl_rootfs, *ovl_opts, *log, *state, *process;
+  int use_stdin, stdin_once, tty, sync_fd, exec_mode, log_max_files;
+  long long log_max_size; /* 0: unbounded */
+} opt = {.sync_fd = -1, .log_max_files = 1};
+static long long log_size; /* bytes in the current log file */
 
 static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static char console_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -52,7 +63,7 @@ static char pid_path[PATH_MAX], runclog_path[PATH_MAX], exit_path[PATH_MAX], exi
 static int devnull = -1, log_fd = -1, listen_fd = -1, sig_fd = -1;
 static int overlay_mounted;
 static pid_t container_pid;
-static int container_reaped, container_status;
+static int container_reaped, container_status, container_oom_killed;
 
 /* ---------- small helpers ---------- */
 
@@ -211,6 +222,60 @@ static int fast_delete(void) {
   return 0;
 }
 
+/* Reads "oom_kill N" from a memory cgroup file (v1 memory.oom_control, v2 memory.events). */
+static long read_oom_kill(const char *dir, const char *file) {
+  char path[PATH_MAX], buf[1024];
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, file) >= sizeof path) return 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  char *line = strstr(buf, "oom_kill ");
+  while (line && line != buf && line[-1] != '\n') line = strstr(line + 1, "oom_kill ");
+  return line ? strtol(line + strlen("oom_kill "), NULL, 10) : 0;
+}
+
+/*
+ * Whether the kernel OOM-killed something in the container's memory cgroup (Docker's
+ * State.OOMKilled). Read before the cgroups are removed: the counters go with them. The
+ * memory hierarchy is "memory" in state.json's cgroup_paths on v1, "" (the one tree) on v2.
+ */
+static int cgroup_oom_killed(void) {
+  static char buf[256 * 1024];
+  char path[PATH_MAX];
+  if ((size_t)snprintf(path, sizeof path, "%s/%s/state.json", opt.root, opt.id) >= sizeof path) return 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  size_t len = 0;
+  for (;;) {
+    ssize_t r = read(fd, buf + len, sizeof buf - 1 - len);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    len += (size_t)r;
+    if (len == sizeof buf - 1) break;
+  }
+  close(fd);
+  buf[len] = 0;
+  char *cg = strstr(buf, "\"cgroup_paths\":{");
+  if (!cg) return 0;
+  const char *keys[2] = {"\"memory\":\"", "\"\":\""};
+  const char *files[2] = {"memory.oom_control", "memory.events"};
+  for (int i = 0; i < 2; i++) {
+    char *v = strstr(cg, keys[i]);
+    if (!v) continue;
+    v += strlen(keys[i]);
+    char *vend = strchr(v, '"');
+    if (!vend || (size_t)(vend - v) >= PATH_MAX) continue;
+    char dir[PATH_MAX];
+    memcpy(dir, v, (size_t)(vend - v));
+    dir[vend - v] = 0;
+    if (read_oom_kill(dir, files[i]) > 0) return 1;
+  }
+  return 0;
+}
+
 /* ---------- overlay ---------- */
 
 /*
@@ -327,6 +392,36 @@ static size_t utf8_len(const unsigned char *p, size_t n) {
   return need;
 }
 
+static int open_log(void) {
+  int fd = open(opt.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  struct stat st;
+  log_size = fd >= 0 && fstat(fd, &st) == 0 ? (long long)st.st_size : 0;
+  return fd;
+}
+
+/* <log>.(n-1) is dropped, .i becomes .i+1, <log> becomes .1; a fresh <log> follows. */
+static void rotate_log(void) {
+  static char from[PATH_MAX], to[PATH_MAX];
+  if (opt.log_max_files <= 1) {
+    if (ftruncate(log_fd, 0) == 0) log_size = 0;
+    return;
+  }
+  snprintf(to, sizeof to, "%s.%d", opt.log, opt.log_max_files - 1);
+  unlink(to);
+  for (int i = opt.log_max_files - 2; i >= 1; i--) {
+    snprintf(from, sizeof from, "%s.%d", opt.log, i);
+    snprintf(to, sizeof to, "%s.%d", opt.log, i + 1);
+    rename(from, to);
+  }
+  snprintf(to, sizeof to, "%s.1", opt.log);
+  if (rename(opt.log, to) < 0) return; /* keep writing where we are */
+  int fd = open_log();
+  if (fd < 0) return;
+  dup3(fd, log_fd, O_CLOEXEC); /* keep the descriptor number: nothing else needs to know */
+  close(fd);
+  log_size = 0;
+}
+
 static void log_record(const char *stream, const char *data, size_t n) {
   static const char hex[] = "0123456789abcdef";
   const unsigned char *s = (const unsigned char *)data;
@@ -369,7 +464,9 @@ static void log_record(const char *stream, const char *data, size_t n) {
   }
   now_rfc3339(ts);
   o += (size_t)snprintf(json_buf + o, sizeof json_buf - o, "\",\"stream\":\"%s\",\"time\":\"%s\"}\n", stream, ts);
-  if (log_fd >= 0) write_all(log_fd, json_buf, o);
+  if (log_fd < 0) return;
+  if (opt.log_max_size > 0 && log_size > 0 && log_size + (long long)o > opt.log_max_size) rotate_log();
+  if (write_all(log_fd, json_buf, o) == 0) log_size += (long long)o;
 }
 
 /* Where to cut a full buffer so a multi-byte character is not split (keeps up to 3 trailing bytes). */
@@ -420,7 +517,11 @@ static int stream_read(struct stream *s) {
       continue;
     }
     if (r < 0 && errno == EINTR) continue;
-    if (r < 0 && errno == EAGAIN) return 0;
+    if (r < 0 && errno == EAGAIN) {
+      /* A terminal's partial line is a prompt or an echo: attach streams from the log, so it goes now. */
+      if (opt.tty && s->len > 0) stream_emit(s, 1);
+      return 0;
+    }
     stream_close(s); /* EOF, or EIO from a pty master whose slave side is gone */
     return -1;
   }
@@ -726,6 +827,10 @@ static void parse_args(int argc, char **argv) {
     if (strcmp(a, "--stdin") == 0) opt.use_stdin = 1;
     else if (strcmp(a, "--stdin-once") == 0) opt.stdin_once = 1;
     else if (strcmp(a, "--tty") == 0) opt.tty = 1;
+    else if (strcmp(a, "--exec") == 0) opt.exec_mode = 1;
+    else if (strcmp(a, "--log-max-size") == 0 && i + 1 < argc) opt.log_max_size = atoll(argv[++i]);
+    else if (strcmp(a, "--log-max-files") == 0 && i + 1 < argc) opt.log_max_files = atoi(argv[++i]);
+    else if (strcmp(a, "--process") == 0) target = &opt.process;
     else if (strcmp(a, "--sync-fd") == 0 && i + 1 < argc) opt.sync_fd = atoi(argv[++i]);
     else if (strcmp(a, "--id") == 0) target = &opt.id;
     else if (strcmp(a, "--runtime") == 0) target = &opt.runtime;
@@ -741,9 +846,12 @@ static void parse_args(int argc, char **argv) {
       *target = argv[++i];
     }
   }
-  if (!opt.id || !opt.runtime || !opt.root || !opt.bundle || !opt.log || !opt.state)
-    usage("--id, --runtime, --runtime-root, --bundle, --log and --state-dir are required");
+  if (!opt.id || !opt.runtime || !opt.root || !opt.log || !opt.state)
+    usage("--id, --runtime, --runtime-root, --log and --state-dir are required");
+  if (opt.exec_mode ? !opt.process || opt.ovl_rootfs : !opt.bundle)
+    usage(opt.exec_mode ? "--exec needs --process and takes no overlay" : "--bundle is required");
   if (!opt.ovl_rootfs != !opt.ovl_opts) usage("--overlay-rootfs and --overlay-options go together");
+  if (opt.log_max_files < 1) opt.log_max_files = 1;
 }
 
 /* ---------- exit ---------- */
@@ -757,7 +865,8 @@ static void write_exit_record(void) {
   }
   char ts[40], buf[160];
   now_rfc3339(ts);
-  int n = snprintf(buf, sizeof buf, "{\"exitCode\":%d,\"finishedAt\":\"%s\",\"signal\":%d}\n", code, ts, sig);
+  int n = snprintf(buf, sizeof buf, "{\"exitCode\":%d,\"finishedAt\":\"%s\",\"signal\":%d%s}\n", code, ts, sig,
+                   container_oom_killed ? ",\"oomKilled\":true" : "");
   /*
    * No fsync: the record only has to outlive skiffd, not the host. After a host crash every
    * container is dead anyway and startup reconciliation records it as exited ("monitor is gone");
@@ -847,7 +956,7 @@ int main(int argc, char **argv) {
   if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) die_early("prctl(PR_SET_CHILD_SUBREAPER)");
   listen_fd = listen_unix(sock_path, 64);
   if (listen_fd < 0) die_early("listen on monitor.sock");
-  log_fd = open(opt.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  log_fd = open_log();
   if (log_fd < 0) die_early("open log");
 
   /* Stdio for runc: with a tty runc hands us the pty master; without, the container gets our pipes. */
@@ -886,12 +995,17 @@ int main(int argc, char **argv) {
   run_argv[k++] = runclog_path;
   run_argv[k++] = "--log-format";
   run_argv[k++] = "json";
-  run_argv[k++] = "run";
+  run_argv[k++] = opt.exec_mode ? "exec" : "run";
   run_argv[k++] = "--detach";
   run_argv[k++] = "--pid-file";
   run_argv[k++] = pid_path;
-  run_argv[k++] = "--bundle";
-  run_argv[k++] = (char *)opt.bundle;
+  if (opt.exec_mode) {
+    run_argv[k++] = "--process";
+    run_argv[k++] = (char *)opt.process;
+  } else {
+    run_argv[k++] = "--bundle";
+    run_argv[k++] = (char *)opt.bundle;
+  }
   if (opt.tty) {
     run_argv[k++] = "--console-socket";
     run_argv[k++] = console_path;
@@ -940,7 +1054,7 @@ int main(int argc, char **argv) {
       }
     }
     if (container_pid > 0 && !container_reaped) kill(container_pid, SIGKILL);
-    runc_delete();
+    if (!opt.exec_mode) runc_delete(); /* an exec must never take its container down */
     fail_cleanup(); /* before the reply: whoever reads it may check that nothing is left */
     sync_line("error", err);
     exit(1);
@@ -979,7 +1093,15 @@ int main(int argc, char **argv) {
       pfds[n] = (struct pollfd){.fd = in_fd, .events = POLLOUT};
       tag[n++] = T_STDIN;
     }
-    if (poll(pfds, (nfds_t)n, -1) < 0) continue;
+    /* A pipe's partial line (a prompt without newline) is logged once output pauses for a moment. */
+    int partial = out_streams[0].len > 0 || out_streams[1].len > 0;
+    int ready = poll(pfds, (nfds_t)n, partial ? PARTIAL_FLUSH_MS : -1);
+    if (ready == 0) {
+      for (int i = 0; i < 2; i++)
+        if (out_streams[i].len > 0) stream_emit(&out_streams[i], 1);
+      continue;
+    }
+    if (ready < 0) continue;
     for (int j = 0; j < n; j++) {
       if (!pfds[j].revents) continue;
       switch (tag[j]) {
@@ -996,7 +1118,8 @@ int main(int argc, char **argv) {
   close(listen_fd); /* commands are meaningless now; connects get ECONNREFUSED */
   for (int i = 0; i < MAX_CLIENTS; i++) client_close(i);
   drain_outputs(200);
-  if (fast_delete() < 0) {
+  if (!opt.exec_mode) container_oom_killed = cgroup_oom_killed();
+  if (!opt.exec_mode && fast_delete() < 0) {
     runc_delete();
     drain_outputs(1000); /* anything left outside a pid namespace died with runc delete --force */
   }

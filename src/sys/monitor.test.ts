@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EngineError, isEngineError } from '../base/engine-error.js';
-import { createMonitorDriver, defaultMonitorPath, type MonitorStartOptions, type MonitorStarted } from './monitor.js';
+import { createMonitorDriver, defaultMonitorPath, type MonitorExecOptions, type MonitorStartOptions, type MonitorStarted } from './monitor.js';
 import { busyboxBinary, makeBusyboxRootfs, runcBinary, runcSpecTemplate, writeBundle } from './monitor-test-bundle.js';
 
 const canRun = process.getuid?.() === 0 && existsSync(runcBinary) && existsSync(busyboxBinary);
@@ -342,6 +342,85 @@ describe('skiff-monitor', { skip }, () => {
     const list = execFileSync(runcBinary, ['--root', runtimeRoot, 'list', '-q'], { encoding: 'utf8' });
     assert.ok(!list.split('\n').includes(r.id));
     assert.equal(existsSync(`/sys/fs/cgroup/memory/${r.id}`), false);
+  });
+
+  function execProcess(dir: string, args: string[], extra: Record<string, unknown> = {}): string {
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, 'process.json');
+    const proc = { terminal: false, user: { uid: 0, gid: 0 }, args, env: ['PATH=/bin'], cwd: '/', ...extra };
+    writeFileSync(path, JSON.stringify(proc));
+    return path;
+  }
+
+  function execOptions(r: Run, name: string, args: string[], extra: Record<string, unknown> = {}): MonitorExecOptions {
+    const dir = join(base, `x${++counter}-${name}`);
+    return {
+      containerId: r.id,
+      runtimePath: runcBinary,
+      runtimeRoot,
+      processPath: execProcess(dir, args, extra),
+      logPath: join(dir, 'log.json'),
+      stateDir: dir,
+      stdin: false,
+      tty: extra['terminal'] === true,
+    };
+  }
+
+  test('monitor exec mode runs a process in the container namespaces and records its exit', async () => {
+    const r = prepare(['sleep', '60']);
+    const c = await start(r);
+    const x = execOptions(r, 'ns', ['sh', '-c', 'echo in; readlink /proc/self/ns/pid; readlink /proc/self/ns/mnt; exit 5']);
+    const s = await driver.startExec(x);
+    monitorPids.push(s.monitorPid);
+    assert.equal((await waitExit(x.stateDir)).exitCode, 5);
+    const out = logLines(x.logPath).map((l) => l.log);
+    const hostView = ['pid', 'mnt'].map((ns) => `${readlinkSync(`/proc/${c.pid}/ns/${ns}`)}\n`);
+    assert.deepEqual(out, ['in\n', ...hostView]);
+    // The container is untouched by its exec's end.
+    assert.equal(await driver.isAlive(r.stateDir), c.pid);
+    await driver.kill(r.stateDir, 9);
+    assert.equal((await waitExit(r.stateDir)).exitCode, 137);
+  });
+
+  test('monitor exec mode gives a tty of the requested size and reports a missing binary', async () => {
+    const r = prepare(['sleep', '60']);
+    const c = await start(r);
+    const x = execOptions(r, 'tty', ['sh', '-c', 'test -t 0 && stty size'], { terminal: true, consoleSize: { height: 21, width: 77 } });
+    monitorPids.push((await driver.startExec(x)).monitorPid);
+    assert.equal((await waitExit(x.stateDir)).exitCode, 0);
+    assert.match(logLines(x.logPath).map((l) => l.log).join(''), /^21 77\r\n$/);
+    const bad = execOptions(r, 'bad', ['nosuch']);
+    await assert.rejects(driver.startExec(bad), /executable file not found/);
+    assert.equal(await driver.isAlive(r.stateDir), c.pid);
+    await driver.kill(r.stateDir, 9);
+    await waitExit(r.stateDir);
+  });
+
+  test('monitor logs a partial line (a prompt) without waiting for its newline', async () => {
+    for (const tty of [true, false]) {
+      const r = prepare(['sh', '-c', 'printf "name? "; sleep 3'], { tty });
+      await start(r);
+      await sleep(1000);
+      assert.deepEqual(logLines(r.logPath).map((l) => l.log), ['name? '], tty ? 'tty' : 'pipe');
+      await driver.kill(r.stateDir, 9);
+      await waitExit(r.stateDir);
+    }
+  });
+
+  test('monitor rotates the log at its size cap keeping the configured number of files', async () => {
+    const r = prepare(['sh', '-c', 'i=0; while [ $i -lt 200 ]; do echo "line $i"; i=$((i+1)); done']);
+    r.options.logMaxSize = 1500;
+    r.options.logMaxFiles = 3;
+    await start(r);
+    assert.equal((await waitExit(r.stateDir)).exitCode, 0);
+    const files = [r.logPath, `${r.logPath}.1`, `${r.logPath}.2`];
+    for (const f of files) assert.ok(statSync(f).size <= 1500 && statSync(f).size > 0, f);
+    assert.equal(existsSync(`${r.logPath}.3`), false);
+    const all = [...files].reverse().flatMap((f) => logLines(f).map((l) => l.log));
+    assert.equal(all.at(-1), 'line 199\n');
+    // Consecutive: rotation loses nothing between the files it keeps.
+    const first = Number(/line (\d+)/.exec(all[0] ?? '')?.[1]);
+    assert.deepEqual(all, Array.from({ length: 200 - first }, (_, i) => `line ${first + i}\n`));
   });
 
   test('monitor leaves no runtime state behind', () => {

@@ -24,6 +24,43 @@ export interface MonitorStartOptions {
   stdinOnce: boolean;
   tty: boolean;
   monitorPath?: string;
+  /** The json-file log's size cap (0: unbounded) and file count; the driver's limits when unset. */
+  logMaxSize?: number;
+  logMaxFiles?: number;
+}
+
+/** One process started in a running container (`runc exec`), under a monitor of its own. */
+export interface MonitorExecOptions {
+  /** The container's ID as the runtime knows it. */
+  containerId: string;
+  runtimePath: string;
+  runtimeRoot: string;
+  /** An OCI runtime-spec `process` object, written as JSON. */
+  processPath: string;
+  logPath: string;
+  stateDir: string;
+  stdin: boolean;
+  tty: boolean;
+  monitorPath?: string;
+  logMaxSize?: number;
+  logMaxFiles?: number;
+}
+
+export interface LogLimits {
+  /** Bytes per file; 0 means unbounded. */
+  maxSize: number;
+  maxFiles: number;
+}
+
+/**
+ * Docker's json-file default is unbounded, which fills disks; skiff caps every log at
+ * 10 MiB × 3 files unless `--log-opt max-size/max-file` say otherwise.
+ */
+export const defaultLogLimits: LogLimits = { maxSize: 10 * 1024 * 1024, maxFiles: 3 };
+
+export interface MonitorDriverOptions {
+  /** A container's log limits (from its LogConfig), by container ID; `defaultLogLimits` when undefined. */
+  logLimits?(containerId: string): LogLimits | undefined;
 }
 /** `pid` is the container's init as the host sees it. */
 export interface MonitorStarted {
@@ -34,10 +71,14 @@ export interface ContainerExit {
   exitCode: number;
   finishedAt: string;
   signal: number;
+  /** The kernel OOM-killed a process of the container's memory cgroup (read by the monitor before removing it). */
+  oomKilled?: boolean;
 }
 export interface MonitorDriver {
   /** Spawns the monitor detached and waits until the container runs; rejects with the runtime's error text. */
   start(o: MonitorStartOptions): Promise<MonitorStarted>;
+  /** Starts `runc exec --detach` under a monitor; `pid` is the exec'd process. Rejects with the runtime's error text. */
+  startExec(o: MonitorExecOptions): Promise<MonitorStarted>;
   kill(stateDir: string, signal: number): Promise<void>;
   resize(stateDir: string, rows: number, cols: number): Promise<void>;
   /** A socket whose bytes go to the container's stdin; ending it closes stdin when started with stdinOnce. */
@@ -66,6 +107,22 @@ export function monitorArgs(o: MonitorStartOptions): string[] {
   if (o.stdin) args.push('--stdin');
   if (o.stdinOnce) args.push('--stdin-once');
   if (o.tty) args.push('--tty');
+  args.push(...logLimitArgs(o.logMaxSize, o.logMaxFiles));
+  return args;
+}
+
+function logLimitArgs(maxSize: number | undefined, maxFiles: number | undefined): string[] {
+  if (!maxSize || maxSize <= 0) return [];
+  return ['--log-max-size', String(Math.trunc(maxSize)), '--log-max-files', String(Math.max(1, Math.trunc(maxFiles ?? 1)))];
+}
+
+/** An exec's stdin is always closed when its client's input ends (Docker's exec has no StdinOnce switch). */
+export function monitorExecArgs(o: MonitorExecOptions): string[] {
+  const args = ['--exec', '--id', o.containerId, '--runtime', o.runtimePath, '--runtime-root', o.runtimeRoot];
+  args.push('--process', o.processPath, '--log', o.logPath, '--state-dir', o.stateDir, '--sync-fd', '3');
+  if (o.stdin) args.push('--stdin', '--stdin-once');
+  if (o.tty) args.push('--tty');
+  args.push(...logLimitArgs(o.logMaxSize, o.logMaxFiles));
   return args;
 }
 
@@ -90,10 +147,17 @@ function readSyncLine(stream: Readable): Promise<string | undefined> {
   });
 }
 
-async function start(o: MonitorStartOptions): Promise<MonitorStarted> {
-  const args = monitorArgs(o);
-  await mkdir(o.stateDir, { recursive: true });
-  const child = spawn(o.monitorPath ?? defaultMonitorPath, args, {
+function start(o: MonitorStartOptions): Promise<MonitorStarted> {
+  return spawnMonitor(o.monitorPath, monitorArgs(o), o.stateDir);
+}
+
+function startExec(o: MonitorExecOptions): Promise<MonitorStarted> {
+  return spawnMonitor(o.monitorPath, monitorExecArgs(o), o.stateDir);
+}
+
+async function spawnMonitor(monitorPath: string | undefined, args: string[], stateDir: string): Promise<MonitorStarted> {
+  await mkdir(stateDir, { recursive: true });
+  const child = spawn(monitorPath ?? defaultMonitorPath, args, {
     detached: true,
     stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
   });
@@ -152,7 +216,8 @@ async function readExit(stateDir: string): Promise<ContainerExit | undefined> {
   }
   const parsed: unknown = JSON.parse(text);
   if (!isExit(parsed)) throw systemError(`malformed exit record in ${stateDir}`);
-  return { exitCode: parsed.exitCode, finishedAt: parsed.finishedAt, signal: parsed.signal };
+  const oomKilled = (parsed as { oomKilled?: unknown }).oomKilled === true;
+  return { exitCode: parsed.exitCode, finishedAt: parsed.finishedAt, signal: parsed.signal, ...(oomKilled ? { oomKilled } : {}) };
 }
 
 async function isAlive(stateDir: string): Promise<number | undefined> {
@@ -166,6 +231,19 @@ async function isAlive(stateDir: string): Promise<number | undefined> {
   }
 }
 
-export function createMonitorDriver(): MonitorDriver {
-  return { start, kill, resize, openStdin, readExit, isAlive };
+export function createMonitorDriver(opts: MonitorDriverOptions = {}): MonitorDriver {
+  const withLimits = <T extends { logMaxSize?: number; logMaxFiles?: number }>(o: T, id: string): T => {
+    if (o.logMaxSize !== undefined) return o;
+    const limits = opts.logLimits?.(id) ?? defaultLogLimits;
+    return { ...o, logMaxSize: limits.maxSize, logMaxFiles: limits.maxFiles };
+  };
+  return {
+    start: (o) => start(withLimits(o, o.id)),
+    startExec: (o) => startExec(withLimits(o, o.containerId)),
+    kill,
+    resize,
+    openStdin,
+    readExit,
+    isAlive,
+  };
 }

@@ -22,3 +22,22 @@ export function createRuntimeControl(runtimePath: string, runtimeRoot: string): 
   };
   return { pause: (id) => call('pause', id), resume: (id) => call('resume', id) };
 }
+
+/** Changing a running container's cgroup limits (`docker update`) through `runc update --resources -`. */
+export interface ResourceControl {
+  update(id: string, resources: object): Promise<void>;
+}
+
+export function createResourceControl(runtimePath: string, runtimeRoot: string): ResourceControl {
+  return {
+    update: (id, resources) =>
+      new Promise((resolve, reject) => {
+        const child = execFile(runtimePath, ['--root', runtimeRoot, 'update', '--resources', '-', id], { timeout: 30_000 }, (err, _out, stderr) => {
+          if (!err) return resolve();
+          const text = typeof stderr === 'string' && stderr.trim() ? stderr.trim() : String(err);
+          reject(systemError(`Cannot update container ${id}: ${text}`, err));
+        });
+        child.stdin?.end(JSON.stringify(resources));
+      }),
+  };
+}

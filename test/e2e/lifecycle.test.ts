@@ -79,12 +79,13 @@ describe('container lifecycle', { skip: isRoot() ? false : 'e2e tests need root'
     fails(await cli(['run', '--rm', '--restart', 'always', 'busybox', 'true']), 125, 'cannot specify both --restart and --rm');
   });
 
-  it('docker update changes the restart policy and refuses what it cannot apply', async () => {
+  it('docker update changes the restart policy and memory limit, and refuses a bad policy', async () => {
     ok(await cli(['run', '-d', '--name', 'upd', 'busybox', 'sleep', '100']));
     ok(await cli(['update', '--restart', 'on-failure:4', 'upd']), 'update');
     assert.equal(await inspect('upd', '{{json .HostConfig.RestartPolicy}}'), '{"Name":"on-failure","MaximumRetryCount":4}');
     fails(await cli(['update', '--restart', 'sometimes', 'upd']), 1, "unknown policy 'sometimes'");
-    fails(await cli(['update', '--memory', '20m', 'upd']), 1, 'not supported');
+    ok(await cli(['update', '--memory', '20m', 'upd']), 'update --memory');
+    assert.equal(await inspect('upd', '{{.HostConfig.Memory}}'), '20971520');
     ok(await cli(['rm', '-f', 'upd']));
   });
 

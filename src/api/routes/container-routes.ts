@@ -79,10 +79,6 @@ function listFilter(filters: Filters, deps: ContainerRouteDeps): (rec: Container
  * applied for now, and a resource change is refused rather than silently ignored.
  */
 export function parseUpdate(body: Record<string, unknown>): { restartPolicy?: RestartPolicy } {
-  for (const [key, value] of Object.entries(body)) {
-    if (key === 'RestartPolicy' || isZero(value)) continue;
-    throw invalidParameter(`updating ${key} is not supported by this engine yet; only the restart policy can be updated`);
-  }
   const rp = body.RestartPolicy as { Name?: unknown; MaximumRetryCount?: unknown } | undefined;
   if (!rp || typeof rp.Name !== 'string' || rp.Name === '') return {};
   const bad = restartPolicyError(rp);
@@ -138,7 +134,7 @@ export function containerRoutes(deps: ContainerRouteDeps): Route[] {
         let recs = containers.list().filter((r) => (all || limit > 0 || up(r)) && keep(r));
         if (limit > 0) recs = recs.slice(0, limit);
         const now = Date.now();
-        sendJson(ctx, 200, recs.map((r) => summaryShape(r, now, deps.networkView?.(r))));
+        sendJson(ctx, 200, recs.map((r) => summaryShape(r, now, deps.networkView?.(r), deps.dataRoot)));
       },
     },
     {
@@ -203,7 +199,10 @@ export function containerRoutes(deps: ContainerRouteDeps): Route[] {
       path: '/containers/{id}/update',
       handler: async (ctx) => {
         const body = (await readJsonBody<Record<string, unknown>>(ctx)) ?? {};
-        containers.update(param(ctx, 'id'), parseUpdate(body));
+        const restart = parseUpdate(body);
+        // Limits first: they are validated (and refused) before anything is saved.
+        await containers.updateResources(param(ctx, 'id'), body);
+        containers.update(param(ctx, 'id'), restart);
         sendJson(ctx, 200, { Warnings: [] });
       },
     },

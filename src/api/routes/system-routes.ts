@@ -120,7 +120,7 @@ export function systemRoutes(src: SystemInfoSource): Route[] {
       ContainerdCommit: { ID: '' },
       RuncCommit: { ID: '' },
       InitCommit: { ID: '' },
-      SecurityOptions: [],
+      SecurityOptions: ['name=seccomp,profile=builtin', ...(src.cgroupVersion === '2' ? ['name=cgroupns'] : [])],
       Warnings: null,
     };
   };
