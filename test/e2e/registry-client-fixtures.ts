@@ -10,6 +10,8 @@ import { findOnPath } from './fixtures.js';
 export interface TestRegistry {
   /** "127.0.0.1:<port>" of the proxy, which is what the tests push to and pull from. */
   host: string;
+  /** "127.0.0.1:<port>" of the registry itself, without the fault proxy. */
+  directHost: string;
   proxy: FaultProxy;
   /** GET/HEAD on the registry with the test user's credentials. */
   get(path: string, accept?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>;
@@ -126,6 +128,7 @@ export async function startRegistry(): Promise<TestRegistry> {
 
   return {
     host: `127.0.0.1:${proxyPort}`,
+    directHost: `127.0.0.1:${regPort}`,
     proxy,
     get: (path, accept) =>
       new Promise((resolve, reject) => {
