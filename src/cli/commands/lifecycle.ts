@@ -1,26 +1,6 @@
 import { ApiError } from '../../client/api-error.js';
-import { StatusError, type CommandContext, type CommandDef } from '../command.js';
+import { forEachRef, StatusError, type CommandContext, type CommandDef } from '../command.js';
 import type { Flags } from '../flags.js';
-
-/**
- * Runs one request per named container in parallel, printing each name on success and each
- * daemon error on stderr; exits 1 if any failed (as docker stop/kill/rm do).
- */
-async function eachContainer(ctx: CommandContext, refs: string[], act: (ref: string) => Promise<string | undefined>): Promise<number> {
-  const results = await Promise.allSettled(refs.map(act));
-  const errors: string[] = [];
-  results.forEach((r, i) => {
-    if (r.status === 'fulfilled') {
-      const out = r.value ?? refs[i];
-      if (out !== '') ctx.out(`${out}\n`);
-    } else {
-      const e = r.reason as Error;
-      errors.push(e instanceof ApiError ? `Error response from daemon: ${e.message}` : e.message);
-    }
-  });
-  if (errors.length > 0) throw new StatusError(1, errors.join('\n'));
-  return 0;
-}
 
 const path = (ref: string, op: string) => `/containers/${encodeURIComponent(ref)}${op === '' ? '' : `/${op}`}`;
 
@@ -36,10 +16,10 @@ export const stopCommand: CommandDef = {
   run: (ctx, f: Flags) => {
     const t = f.has('timeout') ? f.int('timeout') : f.has('time') ? f.int('time') : undefined;
     const signal = f.string('signal') || undefined;
-    return eachContainer(ctx, f.args, async (ref) => {
+    const stop = async (ref: string) => {
       await ctx.client().exec('POST', path(ref, 'stop'), { query: { t, signal } });
-      return undefined;
-    });
+    };
+    return forEachRef(ctx, f.args, stop, { parallel: true });
   },
 };
 
@@ -49,10 +29,14 @@ export const killCommand: CommandDef = {
   flags: [{ name: 'signal', short: 's', type: 'string' }],
   args: { min: 1 },
   run: (ctx, f) =>
-    eachContainer(ctx, f.args, async (ref) => {
-      await ctx.client().exec('POST', path(ref, 'kill'), { query: { signal: f.string('signal') || undefined } });
-      return undefined;
-    }),
+    forEachRef(
+      ctx,
+      f.args,
+      async (ref) => {
+        await ctx.client().exec('POST', path(ref, 'kill'), { query: { signal: f.string('signal') || undefined } });
+      },
+      { parallel: true },
+    ),
 };
 
 export const rmCommand: CommandDef = {
@@ -65,12 +49,16 @@ export const rmCommand: CommandDef = {
   ],
   args: { min: 1 },
   run: (ctx, f) =>
-    eachContainer(ctx, f.args, async (ref) => {
-      await ctx.client().exec('DELETE', path(ref, ''), {
-        query: { force: f.bool('force') ? true : undefined, v: f.bool('volumes') ? true : undefined },
-      });
-      return undefined;
-    }),
+    forEachRef(
+      ctx,
+      f.args,
+      async (ref) => {
+        await ctx.client().exec('DELETE', path(ref, ''), {
+          query: { force: f.bool('force') ? true : undefined, v: f.bool('volumes') ? true : undefined },
+        });
+      },
+      { parallel: true },
+    ),
 };
 
 export const renameCommand: CommandDef = {
@@ -97,9 +85,14 @@ export const waitCommand: CommandDef = {
   flags: [],
   args: { min: 1 },
   run: (ctx: CommandContext, f) =>
-    eachContainer(ctx, f.args, async (ref) => {
-      const r = await ctx.client().json<{ StatusCode: number; Error?: { Message?: string } | null }>('POST', path(ref, 'wait'));
-      if (r.Error?.Message) throw new Error(r.Error.Message);
-      return String(r.StatusCode);
-    }),
+    forEachRef(
+      ctx,
+      f.args,
+      async (ref) => {
+        const r = await ctx.client().json<{ StatusCode: number; Error?: { Message?: string } | null }>('POST', path(ref, 'wait'));
+        if (r.Error?.Message) throw new Error(r.Error.Message);
+        return String(r.StatusCode);
+      },
+      { parallel: true },
+    ),
 };

@@ -1,11 +1,9 @@
-import { ApiError } from '../../client/api-error.js';
-import { StatusError, type CommandContext, type CommandDef } from '../command.js';
+import { daemonErrorText, forEachRef, StatusError, type CommandDef } from '../command.js';
 import { filtersJson } from '../format-list.js';
 import { tabwrite } from '../tabwriter.js';
 
 /** `skiff network …`: create, ls, inspect, rm, prune, connect, disconnect, as docker prints them. */
 
-const daemonError = (e: unknown): string => (e instanceof ApiError ? `Error response from daemon: ${e.message}` : (e as Error).message);
 
 function labelsOf(list: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -95,7 +93,7 @@ export const networkInspectCommand: CommandDef = {
       try {
         found.push(await ctx.client().json('GET', `/networks/${encodeURIComponent(ref)}`));
       } catch (e) {
-        errors.push(daemonError(e));
+        errors.push(daemonErrorText(e));
       }
     }
     ctx.out(`${JSON.stringify(found, null, 4)}\n`);
@@ -104,26 +102,13 @@ export const networkInspectCommand: CommandDef = {
   },
 };
 
-async function each(ctx: CommandContext, refs: string[], act: (ref: string) => Promise<void>): Promise<number> {
-  const errors: string[] = [];
-  for (const ref of refs) {
-    try {
-      await act(ref);
-      ctx.out(`${ref}\n`);
-    } catch (e) {
-      errors.push(daemonError(e));
-    }
-  }
-  if (errors.length) throw new StatusError(1, errors.join('\n'));
-  return 0;
-}
 
 export const networkRmCommand: CommandDef = {
   name: 'network rm',
   usage: 'network rm NETWORK [NETWORK...]',
   flags: [{ name: 'force', short: 'f', type: 'bool' }],
   args: { min: 1 },
-  run: (ctx, f) => each(ctx, f.args, (ref) => ctx.client().exec('DELETE', `/networks/${encodeURIComponent(ref)}`).then(() => undefined)),
+  run: (ctx, f) => forEachRef(ctx, f.args, (ref) => ctx.client().exec('DELETE', `/networks/${encodeURIComponent(ref)}`).then(() => undefined)),
 };
 
 export const networkPruneCommand: CommandDef = {

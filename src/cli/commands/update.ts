@@ -1,5 +1,4 @@
-import { ApiError } from '../../client/api-error.js';
-import { StatusError, type CommandDef } from '../command.js';
+import { forEachRef, StatusError, type CommandDef } from '../command.js';
 import { restartPolicy } from '../create-options.js';
 
 /** `update --restart`: the only update the engine applies so far; resource flags are refused. */
@@ -17,16 +16,8 @@ export const updateCommand: CommandDef = {
   run: async (ctx, f) => {
     if (!f.has('restart')) throw new StatusError(1, 'you must provide one or more flags when using this command');
     const body = { RestartPolicy: restartPolicy(f.string('restart')) };
-    const errors: string[] = [];
-    for (const ref of f.args) {
-      try {
-        await ctx.client().exec('POST', `/containers/${encodeURIComponent(ref)}/update`, { body });
-        ctx.out(`${ref}\n`);
-      } catch (e) {
-        errors.push(e instanceof ApiError ? `Error response from daemon: ${e.message}` : (e as Error).message);
-      }
-    }
-    if (errors.length > 0) throw new StatusError(1, errors.join('\n'));
-    return 0;
+    return forEachRef(ctx, f.args, async (ref) => {
+      await ctx.client().exec('POST', `/containers/${encodeURIComponent(ref)}/update`, { body });
+    });
   },
 };

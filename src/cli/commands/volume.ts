@@ -1,5 +1,4 @@
-import { ApiError } from '../../client/api-error.js';
-import { StatusError, type CommandContext, type CommandDef } from '../command.js';
+import { daemonErrorText, forEachRef, StatusError, type CommandDef } from '../command.js';
 import { filtersJson } from '../format-list.js';
 import { compileTemplate } from '../go-template.js';
 import { fromJs } from '../go-value.js';
@@ -7,7 +6,6 @@ import { tabwrite } from '../tabwriter.js';
 
 /** `skiff volume …`: create, ls, inspect, rm, prune, printed as docker prints them. */
 
-const daemonError = (e: unknown): string => (e instanceof ApiError ? `Error response from daemon: ${e.message}` : (e as Error).message);
 
 function keyValues(list: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -82,7 +80,7 @@ export const volumeInspectCommand: CommandDef = {
       try {
         found.push(await ctx.client().json('GET', `/volumes/${encodeURIComponent(name)}`));
       } catch (e) {
-        errors.push(daemonError(e));
+        errors.push(daemonErrorText(e));
       }
     }
     const format = f.string('format');
@@ -95,19 +93,6 @@ export const volumeInspectCommand: CommandDef = {
   },
 };
 
-async function each(ctx: CommandContext, names: string[], act: (name: string) => Promise<void>): Promise<number> {
-  const errors: string[] = [];
-  for (const n of names) {
-    try {
-      await act(n);
-      ctx.out(`${n}\n`);
-    } catch (e) {
-      errors.push(daemonError(e));
-    }
-  }
-  if (errors.length) throw new StatusError(1, errors.join('\n'));
-  return 0;
-}
 
 export const volumeRmCommand: CommandDef = {
   name: 'volume rm',
@@ -115,7 +100,7 @@ export const volumeRmCommand: CommandDef = {
   flags: [{ name: 'force', short: 'f', type: 'bool' }],
   args: { min: 1 },
   run: (ctx, f) =>
-    each(ctx, f.args, async (n) => {
+    forEachRef(ctx, f.args, async (n) => {
       await ctx.client().call('DELETE', `/volumes/${encodeURIComponent(n)}`, { query: { force: f.bool('force') ? '1' : undefined } });
     }),
 };
