@@ -7,6 +7,7 @@ import { hasherDigest, newHasher, type Digest } from '../base/digest.js';
 import { errnoCode } from '../base/engine-error.js';
 import { realDiffFs, type DiffFs } from '../storage/layer-diff.js';
 import { packTar, type TarEntry } from '../storage/layer-diff-tar.js';
+import { isWhiteout, opaqueMarkerEntry, tarEntryOf, whiteoutEntry } from '../storage/tar-entry-of.js';
 
 /**
  * Turns an unpacked layer directory (overlay form) back into a layer blob: an OCI tar whose
@@ -45,20 +46,6 @@ export interface CompressOptions {
   signal?: AbortSignal;
 }
 
-const isWhiteout = (st: Stats) => st.isCharacterDevice() && st.rdev === 0;
-const major = (rdev: number) => ((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfff);
-const minor = (rdev: number) => (rdev & 0xff) | ((rdev >> 12) & ~0xff);
-
-function typeOf(st: Stats): TarEntry['type'] | undefined {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'directory';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isCharacterDevice()) return 'character-device';
-  if (st.isBlockDevice()) return 'block-device';
-  if (st.isFIFO()) return 'fifo';
-  return undefined;
-}
-
 /** The tar entries of a layer directory, parents first, names in byte order (as Go's Walk). */
 export async function* layerDirEntries(dir: string, fs: DiffFs = realDiffFs): AsyncGenerator<TarEntry> {
   const inodes = new Map<string, string>();
@@ -75,42 +62,15 @@ export async function* layerDirEntries(dir: string, fs: DiffFs = realDiffFs): As
         if (errnoCode(err) === 'ENOENT') continue;
         throw err;
       }
-      const mtime = Math.floor(st.mtimeMs / 1000);
       if (isWhiteout(st)) {
-        const slash = path.lastIndexOf('/');
-        yield { name: `${slash < 0 ? '' : path.slice(0, slash + 1)}.wh.${name}`, type: 'file', mode: 0, uid: st.uid, gid: st.gid, mtime, size: 0 };
+        yield whiteoutEntry(path, st);
         continue;
       }
-      const type = typeOf(st);
-      if (!type) continue;
-      const entry: TarEntry = { name: path, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime };
-      if (type === 'symlink') entry.linkname = await fsp.readlink(host);
-      if (type === 'character-device' || type === 'block-device') {
-        entry.devmajor = major(st.rdev);
-        entry.devminor = minor(st.rdev);
-      }
-      if (type !== 'symlink') {
-        const x = await fs.xattrs(host);
-        if (x.size > 0) entry.xattrs = x;
-      }
-      if (type === 'file') {
-        const key = `${st.dev}:${st.ino}`;
-        const first = st.nlink > 1 ? inodes.get(key) : undefined;
-        if (first !== undefined) {
-          entry.type = 'link';
-          entry.linkname = first;
-          delete entry.xattrs;
-        } else {
-          if (st.nlink > 1) inodes.set(key, path);
-          entry.size = st.size;
-          entry.source = host;
-        }
-      }
+      const entry = await tarEntryOf(path, host, st, fs, inodes);
+      if (!entry) continue;
       yield entry;
-      if (type === 'directory') {
-        if (await fs.opaque(host)) {
-          yield { name: `${path}/.wh..wh..opq`, type: 'file', mode: entry.mode & 0o777, uid: st.uid, gid: st.gid, mtime, size: 0 };
-        }
+      if (entry.type === 'directory') {
+        if (await fs.opaque(host)) yield opaqueMarkerEntry(entry);
         yield* walk(path);
       }
     }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { getAttribute, listAttributes } from 'fs-xattr';
 import { errnoCode } from '../base/engine-error.js';
 import type { TarEntry } from './layer-diff-tar.js';
+import { isWhiteout, opaqueMarkerEntry, tarEntryOf, whiteoutEntry } from './tar-entry-of.js';
 
 /**
  * What a container changed: its overlay upper dir read against the image's layer dirs.
@@ -60,8 +61,6 @@ export const realDiffFs: DiffFs = {
  */
 const INIT_PATHS = new Set(['dev', 'proc', 'sys', '.dockerenv', 'etc/hosts', 'etc/hostname', 'etc/resolv.conf', 'etc/mtab']);
 
-const isWhiteout = (st: Stats) => st.isCharacterDevice() && st.rdev === 0;
-
 /** lstat of `rel` in the merged lower layers (top first), or undefined when absent or whited out. */
 export async function lowerStat(lowers: readonly string[], rel: string): Promise<Stats | undefined> {
   for (const dir of lowers) {
@@ -74,19 +73,6 @@ export async function lowerStat(lowers: readonly string[], rel: string): Promise
   }
   return undefined;
 }
-
-function typeOf(st: Stats): TarEntry['type'] | undefined {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'directory';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isCharacterDevice()) return 'character-device';
-  if (st.isBlockDevice()) return 'block-device';
-  if (st.isFIFO()) return 'fifo';
-  return undefined;
-}
-
-const major = (rdev: number) => ((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfff);
-const minor = (rdev: number) => (rdev & 0xff) | ((rdev >> 12) & ~0xff);
 
 /**
  * Walks `upper` in byte order of names (as Go's filepath.Walk) and returns the changes with
@@ -113,40 +99,21 @@ export async function upperChanges(upper: string, lowers: readonly string[], fs:
       const host = join(upper, path);
       const st = await fsp.lstat(host);
       if (isWhiteout(st)) {
-        const slash = path.lastIndexOf('/');
-        const whName = `${slash < 0 ? '' : path.slice(0, slash + 1)}.wh.${name}`;
-        out.push({ path, kind: 'D', entry: { name: whName, type: 'file', mode: 0, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000), size: 0 } });
+        out.push({ path, kind: 'D', entry: whiteoutEntry(path, st) });
         any = true;
         continue;
       }
-      const type = typeOf(st);
-      if (!type) continue; // sockets: tar has no way to say them, Docker skips them too
+      const entry = await tarEntryOf(path, host, st, fs, inodes);
+      if (!entry) continue; // sockets: tar has no way to say them, Docker skips them too
       const lower = await lowerStat(lowers, path);
-      const entry: TarEntry = {
-        name: path,
-        type,
-        mode: st.mode & 0o7777,
-        uid: st.uid,
-        gid: st.gid,
-        mtime: Math.floor(st.mtimeMs / 1000),
-      };
-      if (type === 'symlink') entry.linkname = await fsp.readlink(host);
-      if (type === 'character-device' || type === 'block-device') {
-        entry.devmajor = major(st.rdev);
-        entry.devminor = minor(st.rdev);
-      }
-      if (type !== 'symlink') {
-        const x = await fs.xattrs(host);
-        if (x.size > 0) entry.xattrs = x;
-      }
       const change: UpperChange = { path, kind: lower ? 'C' : 'A', entry };
-      if (type === 'directory') {
+      if (entry.type === 'directory') {
         const opaque = await fs.opaque(host);
         const at = out.length;
         out.push(change);
         if (opaque) {
           change.opaque = true;
-          out.push({ path: `${path}/.wh..wh..opq`, kind: 'C', entry: { name: `${path}/.wh..wh..opq`, type: 'file', mode: entry.mode & 0o777, uid: st.uid, gid: st.gid, mtime: entry.mtime, size: 0 } });
+          out.push({ path: `${path}/.wh..wh..opq`, kind: 'C', entry: opaqueMarkerEntry(entry) });
         }
         const childChanged = await walk(path);
         const own = !lower || opaque || !lower.isDirectory() || lower.mode !== st.mode || lower.uid !== st.uid || lower.gid !== st.gid;
@@ -156,19 +123,6 @@ export async function upperChanges(upper: string, lowers: readonly string[], fs:
         }
         any = true;
         continue;
-      }
-      if (type === 'file') {
-        const key = `${st.dev}:${st.ino}`;
-        const first = st.nlink > 1 ? inodes.get(key) : undefined;
-        if (first !== undefined) {
-          entry.type = 'link';
-          entry.linkname = first;
-          delete entry.xattrs;
-        } else {
-          if (st.nlink > 1) inodes.set(key, path);
-          entry.size = st.size;
-          entry.source = host;
-        }
       }
       out.push(change);
       any = true;
