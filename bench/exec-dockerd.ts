@@ -1,6 +1,6 @@
-// Shared by bench/exec.ts and bench/monitor-rss.ts: a private dockerd to compare with, and timing.
-// The dockerd never touches the host's firewall or bridges (--bridge=none --iptables=false
-// --ip6tables=false) and keeps all its state under its own temp roots; containers use --network none.
+// Shared by the benchmarks: a private dockerd to compare with, and timing. By default the dockerd
+// never touches the host's firewall or bridges (--bridge=none --iptables=false --ip6tables=false)
+// and it always keeps its state under its own temp roots.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -61,8 +61,10 @@ export interface PrivateDockerd {
   stop(): Promise<void>;
 }
 
+export const firewallFreeDockerdArgs = ['--bridge=none', '--iptables=false', '--ip6tables=false'];
+
 /** A throwaway dockerd with busybox imported, or undefined (with a note) when docker.io is absent. */
-export async function startPrivateDockerd(): Promise<PrivateDockerd | undefined> {
+export async function startPrivateDockerd(extraArgs: readonly string[] = firewallFreeDockerdArgs): Promise<PrivateDockerd | undefined> {
   const dockerd = findOnPath('dockerd');
   const docker = dockerBinary();
   if (dockerd === undefined || docker === undefined) {
@@ -75,8 +77,7 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd | undefined>
   const fd = openSync(join(root, 'dockerd.log'), 'a');
   const child = spawn(
     dockerd,
-    ['--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '--pidfile', join(root, 'dockerd.pid'), '-H', `unix://${socket}`,
-      '--bridge=none', '--iptables=false', '--ip6tables=false'],
+    ['--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '--pidfile', join(root, 'dockerd.pid'), '-H', `unix://${socket}`, ...extraArgs],
     { stdio: ['ignore', fd, fd] },
   );
   closeSync(fd);

@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { busyboxTarball, dockerBinary } from '../test/e2e/fixtures.js';
 import { type Daemon, startDaemon } from '../test/e2e/harness.js';
-import { runCommand } from '../test/e2e/run-command.js';
 
 const WARMUPS = 3;
 const TARGET_MS = 10;
