@@ -218,9 +218,8 @@ async function loadOne(
       progress({ kind: 'layer', id, current: 0, total, done: false });
       await deps.layers.applyTar(createReadStream(path), parent, signal, diffId);
       undo.push('layer', async () => void (await deps.images.dropLayerIfUnused(chainId)));
+      // No copy of the tar is kept: the layer's tar-split journal rebuilds it for a later save or push.
       info = deps.layers.get(chainId);
-      // Keep the layer's tar (when it is not compressed), so a later save gives the same bytes and image ID.
-      if (hashes.get(path.slice(realDir.length + 1)) === diffId) await deps.content.put(createReadStream(path), diffId, signal);
     }
     progress({ kind: 'layer', id, current: total, total, done: true });
     size += info?.size ?? 0;

@@ -5,7 +5,8 @@ import { packTar, type TarEntry } from '../storage/layer-diff-tar.js';
 import { chainIdOf, type LayerStore } from '../storage/layer-store.js';
 import type { ContentStore } from './content-store.js';
 import type { ImageConfig, ImageRecord } from './image-config.js';
-import { packLayerFile } from './layer-tar-file.js';
+import { tarLayerDir } from './layer-blob.js';
+import { writeLayerFile } from './layer-tar-file.js';
 import { familiarize, familiarString, normalizedString, parseNormalizedReference, withDefaultTag } from './reference.js';
 
 /**
@@ -86,7 +87,8 @@ export async function saveImages(deps: SaveDeps, refs: readonly string[]): Promi
             const path = deps.content.path(diffId);
             f = { path, digest: diffId, size: (await fsp.stat(path)).size, temp: false };
           } else {
-            const packed = await packLayerFile(deps.layers.diffDir(chain), deps.tmpDir);
+            const tar = (await deps.layers.originalTar(chain)) ?? tarLayerDir(deps.layers.diffDir(chain));
+            const packed = await writeLayerFile(tar, deps.tmpDir);
             f = { ...packed, temp: true };
           }
           layerFiles.set(chain, f);

@@ -8,6 +8,7 @@ import { digestHex, isDigest, sha256Of, type Digest } from '../base/digest.js';
 import { conflict, errnoCode, invalidParameter, notFound } from '../base/engine-error.js';
 import { spawnSpecialFileMaker } from './special-files.js';
 import { unpackLayerTar, type UnpackDeps } from './tar-unpack.js';
+import { assembleTar, decodeTarSplit, TarSplitRecorder, tarSplitMatches } from './tar-split.js';
 
 export interface LayerInfo {
   chainId: Digest;
@@ -36,6 +37,8 @@ interface LayerRow {
 }
 
 const TMP_MARK = '.tmp-';
+/** Beside a layer's `diff`: what rebuilds the tar it was unpacked from (see tar-split.ts). */
+const TAR_SPLIT = 'tar-split.gz';
 
 /**
  * Unpacked layers at `<root>/layers/<chainID hex>/diff`, one directory per chain, shared by every
@@ -77,14 +80,21 @@ export class LayerStore {
     const tmp = join(this.layersDir, `unpack${TMP_MARK}${randomBytes(8).toString('hex')}`);
     await fsp.mkdir(join(tmp, 'diff'), { recursive: true, mode: 0o755 });
     try {
-      const { diffId, size } = await unpackLayerTar(input, join(tmp, 'diff'), this.deps, signal);
+      const recorder = new TarSplitRecorder();
+      const { diffId, size } = await unpackLayerTar(input, join(tmp, 'diff'), this.deps, signal, recorder);
       if (expectedDiffId !== undefined && diffId !== expectedDiffId) {
         throw invalidParameter(`layer diffID mismatch: expected ${expectedDiffId}, got ${diffId}`);
       }
       signal?.throwIfAborted();
+      const journal = recorder.finish();
+      if (journal) await fsp.writeFile(join(tmp, TAR_SPLIT), journal, { mode: 0o600 });
       const chainId = chainIdOf(parentChainId, diffId);
       const existing = this.get(chainId);
-      if (existing) return { diffId, chainId, size: existing.size };
+      if (existing) {
+        // A layer unpacked before journals existed gets one now (rename: complete or absent).
+        if (journal) await fsp.rename(join(tmp, TAR_SPLIT), join(this.dir(chainId), TAR_SPLIT)).catch(() => {});
+        return { diffId, chainId, size: existing.size };
+      }
       try {
         await fsp.rename(tmp, this.dir(chainId));
       } catch (err) {
@@ -129,6 +139,28 @@ export class LayerStore {
 
   diffDir(chainId: Digest): string {
     return join(this.dir(chainId), 'diff');
+  }
+
+  /**
+   * The exact tar the layer was unpacked from, rebuilt from its journal and directory; undefined
+   * when it has no usable journal (callers then pack the directory, which gives other bytes).
+   */
+  async originalTar(chainId: Digest): Promise<Readable | undefined> {
+    let journal: Buffer;
+    try {
+      journal = await fsp.readFile(join(this.dir(chainId), TAR_SPLIT));
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return undefined;
+      throw err;
+    }
+    let records;
+    try {
+      records = decodeTarSplit(journal);
+    } catch {
+      return undefined;
+    }
+    const diff = this.diffDir(chainId);
+    return (await tarSplitMatches(diff, records)) ? assembleTar(diff, records) : undefined;
   }
 
   /** Deletes one layer; the caller knows no image uses it. A layer with children cannot go. */

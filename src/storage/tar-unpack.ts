@@ -9,6 +9,7 @@ import { cleanEntryName, entryPath, resolveDirInRoot } from './confined-path.js'
 import { PaxXattrTracker, type Xattrs } from './pax-xattrs.js';
 import type { SpecialFileMaker } from './special-files.js';
 import { openPlainTar } from './tar-source.js';
+import type { TarSplitRecorder } from './tar-split.js';
 
 /**
  * Unpacks one layer tar (plain or gzip) into `dest` in overlay form, computing its diffID
@@ -38,6 +39,7 @@ export async function unpackLayerTar(
   dest: string,
   deps: UnpackDeps,
   signal?: AbortSignal,
+  recorder?: TarSplitRecorder,
 ): Promise<UnpackResult> {
   signal?.throwIfAborted();
   const hasher = newHasher();
@@ -47,6 +49,7 @@ export async function unpackLayerTar(
     (chunk) => {
       hasher.update(chunk);
       pax.feed(chunk);
+      recorder?.feed(chunk);
     },
     signal,
   );
@@ -79,6 +82,7 @@ export async function unpackLayerTar(
           await fh.close();
         }
         size += h.size ?? 0;
+        recorder?.fileAt(h.byteOffset, components.join('/'));
         break;
       }
       case 'symlink':

@@ -81,11 +81,14 @@ for (const target of targets) {
       assert.match(ok(await docker(['login', '-u', USER, '--password-stdin', reg.host], `${PASSWORD}\n`), 'login'), /Login Succeeded/);
     });
 
-    it('push, rmi, pull and run give back the image', async () => {
+    it('push, rmi, pull and run give back the image, with the same image ID', async () => {
+      const id = ok(await docker(['image', 'inspect', '-f', '{{.Id}}', 'helloworld']), 'inspect');
       const pushed = ok(await docker(['push', `${repo}:v1`]), 'push');
       assert.match(pushed, /v1: digest: sha256:[0-9a-f]{64} size: \d+/);
       ok(await docker(['rmi', `${repo}:v1`, 'helloworld']), 'rmi');
       assert.match(ok(await docker(['pull', `${repo}:v1`]), 'pull'), /Downloaded newer image|Image is up to date/);
+      // The imported layer's tar went out byte for byte (tar-split), so its diffID and the config are unchanged.
+      assert.equal(ok(await docker(['image', 'inspect', '-f', '{{.Id}}', `${repo}:v1`]), 'inspect'), id);
       assert.equal(ok(await docker(['run', '--rm', `${repo}:v1`]), 'run'), 'Hello World!\n');
     });
 
@@ -93,10 +96,12 @@ for (const target of targets) {
       ok(await docker(['run', '--name', 'changed', `${repo}:v1`, 'sh', '-c', 'echo v2 > /version']), 'run');
       ok(await docker(['commit', '-c', 'CMD ["cat","/version"]', 'changed', `${repo}:v2`]), 'commit');
       ok(await docker(['rm', 'changed']), 'rm');
+      const id = ok(await docker(['image', 'inspect', '-f', '{{.Id}}', `${repo}:v2`]), 'inspect');
       const pushed = ok(await docker(['push', `${repo}:v2`]), 'push v2');
       assert.match(pushed, /Layer already exists/, 'the base layer was uploaded again');
       ok(await docker(['rmi', `${repo}:v2`]), 'rmi v2');
       ok(await docker(['pull', `${repo}:v2`]), 'pull v2');
+      assert.equal(ok(await docker(['image', 'inspect', '-f', '{{.Id}}', `${repo}:v2`]), 'inspect v2'), id, 'the committed image kept its ID through push and pull');
       assert.equal(ok(await docker(['run', '--rm', `${repo}:v2`]), 'run v2'), 'v2\n');
     });
 

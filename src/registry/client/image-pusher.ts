@@ -2,7 +2,7 @@ import type { Digest } from '../../base/digest.js';
 import { EngineError, notFound } from '../../base/engine-error.js';
 import type { ImageConfig, ImageRecord } from '../../image/image-config.js';
 import type { ImageStore } from '../../image/image-store.js';
-import { compressLayerDir } from '../../image/layer-blob.js';
+import { compressTar, tarLayerDir } from '../../image/layer-blob.js';
 import type { LayerBlob, LayerBlobDb } from '../../image/layer-blob-db.js';
 import { buildManifest, MEDIA, type ManifestFormat } from '../../image/manifest.js';
 import { familiarString, normalizedString, parseNormalizedReference, repositoryName, type ImageRef } from '../../image/reference.js';
@@ -102,7 +102,10 @@ export async function pushImage(deps: PushDeps, session: RegistrySession, ref: I
       break;
     }
     const total = images.layers.get(chains[i] as Digest)?.size ?? 0;
-    const packed = compressLayerDir(images.layers.diffDir(chains[i] as Digest), {
+    // The layer's original tar when its journal rebuilds it: the pushed diffID is then the local one.
+    const chainId = chains[i] as Digest;
+    const tar = (await images.layers.originalTar(chainId)) ?? tarLayerDir(images.layers.diffDir(chainId));
+    const packed = compressTar(tar, {
       ...(deps.compressParallel ? { parallel: deps.compressParallel } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       onTarBytes: (n) => {
