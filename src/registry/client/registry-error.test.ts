@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatRegistryErrors, kindOfStatus } from './registry-error.js';
+import { formatRegistryErrors, kindOfStatus, oauthChallengeError } from './registry-error.js';
 
 test('formatRegistryErrors words distribution errors as docker does', () => {
   assert.equal(formatRegistryErrors(404, '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}'), 'manifest unknown: manifest unknown');
@@ -13,4 +13,13 @@ test('kindOfStatus maps registry statuses to error kinds', () => {
   assert.equal(kindOfStatus(401), 'Unauthorized');
   assert.equal(kindOfStatus(404), 'NotFound');
   assert.equal(kindOfStatus(503), 'Unavailable');
+});
+
+test('oauthChallengeError reads the bearer challenge error as Docker does: insufficient_scope is denied', () => {
+  const scope = 'Bearer realm="http://r/token",service="reg",scope="repository:team/x:pull,push",error="insufficient_scope"';
+  assert.equal(oauthChallengeError(401, scope), 'denied: requested access to the resource is denied');
+  assert.equal(oauthChallengeError(401, 'Bearer realm="http://r/token",error="invalid_token"'), 'unauthorized: authentication required');
+  assert.equal(oauthChallengeError(401, 'Bearer realm="http://r/token",service="reg"'), undefined);
+  assert.equal(oauthChallengeError(401, 'Basic realm="x"'), undefined);
+  assert.equal(oauthChallengeError(500, scope), undefined);
 });

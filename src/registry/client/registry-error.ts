@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { EngineError, type ErrorKind } from '../../base/engine-error.js';
+import { parseAuthChallenges } from './auth-challenge.js';
 
 /**
  * A registry's error reply as Docker words it: the distribution error body
@@ -46,10 +47,28 @@ export async function readBody(res: IncomingMessage, limit = 4 * 1024 * 1024): P
   return Buffer.concat(chunks);
 }
 
+/**
+ * The OAuth error of a bearer challenge (RFC 6750 §3.1) outranks the body, as in Docker's
+ * client: a token without the scope asked for (`insufficient_scope`) is "denied" — what
+ * `docker push` prints for a repository one may only pull — and a rejected token unauthorized.
+ */
+export function oauthChallengeError(status: number, wwwAuthenticate: string | undefined): string | undefined {
+  if (status < 400 || status >= 500 || wwwAuthenticate === undefined) return undefined;
+  for (const c of parseAuthChallenges(wwwAuthenticate)) {
+    if (c.scheme !== 'bearer') continue;
+    if (c.params['error'] === 'insufficient_scope') return 'denied: requested access to the resource is denied';
+    if (c.params['error'] === 'invalid_token') return 'unauthorized: authentication required';
+  }
+  return undefined;
+}
+
 /** Consumes an error reply and turns it into an EngineError with Docker's wording. */
 export async function registryErrorOf(res: IncomingMessage, context = ''): Promise<EngineError> {
   const status = res.statusCode ?? 0;
   const body = await readBody(res).catch(() => Buffer.alloc(0));
-  const msg = formatRegistryErrors(status, body.toString('utf8'));
-  return new EngineError(kindOfStatus(status), context ? `${context}: ${msg}` : msg);
+  const www = res.headers['www-authenticate'];
+  const oauth = oauthChallengeError(status, Array.isArray(www) ? www.join(', ') : www);
+  const msg = oauth ?? formatRegistryErrors(status, body.toString('utf8'));
+  const kind = oauth?.startsWith('denied') ? 'Forbidden' : kindOfStatus(status);
+  return new EngineError(kind, context ? `${context}: ${msg}` : msg);
 }
