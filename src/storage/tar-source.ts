@@ -1,9 +1,10 @@
 import { Readable, Transform, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { invalidParameter } from '../base/engine-error.js';
+import { createZstdDecompress } from './zstd-decompress.js';
 
 /**
- * Turns a possibly gzip-compressed tar stream into its plain tar bytes, passing each plain
+ * Turns a possibly gzip- or zstd-compressed tar stream into its plain tar bytes, passing each plain
  * chunk to `onChunk` (for the diffID hash and the PAX tracker) on the way.
  * The compression is sniffed from the magic bytes, as Docker's DecompressStream does.
  */
@@ -68,11 +69,12 @@ export async function openPlainTar(
     release();
     throw err;
   }
-  if (startsWith(head, MAGIC.bzip2) || startsWith(head, MAGIC.xz) || startsWith(head, MAGIC.zstd)) {
+  if (startsWith(head, MAGIC.bzip2) || startsWith(head, MAGIC.xz)) {
     release();
-    throw invalidParameter('unsupported compression format: only plain and gzip tar archives can be imported');
+    throw invalidParameter('unsupported compression format: only plain, gzip and zstd tar archives can be imported');
   }
   const gzip = startsWith(head, MAGIC.gzip);
+  const zstd = startsWith(head, MAGIC.zstd);
   const source = Readable.from(
     (async function* () {
       yield head;
@@ -91,7 +93,7 @@ export async function openPlainTar(
       cb(null, chunk);
     },
   });
-  const stages: NodeJS.ReadWriteStream[] = gzip ? [createGunzip(), tap] : [tap];
+  const stages: NodeJS.ReadWriteStream[] = gzip ? [createGunzip(), tap] : zstd ? [createZstdDecompress(), tap] : [tap];
   // Errors of any stage surface on `tap` (pipeline destroys the others with it).
   pipeline(source, ...(stages as [NodeJS.ReadWriteStream]), (err) => {
     if (err) tap.destroy(err);

@@ -107,7 +107,6 @@ export async function pullImage(deps: PullDeps, session: RegistrySession, ref: I
   const m: ImageManifest = parsed;
   for (const l of m.layers) {
     const c = layerCompression(l.mediaType);
-    if (c === 'zstd') throw new EngineError('NotImplemented', `layer ${l.digest} is zstd-compressed (${l.mediaType}): this engine cannot decompress zstd layers yet`);
     if (c === undefined) throw invalidParameter(`unsupported layer media type ${l.mediaType} for layer ${l.digest}`);
   }
   const configBytes = await fetchConfig(session, ref, m.config, signal);
