@@ -30,6 +30,7 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'platform', type: 'string' },
   { name: 'rm', type: 'bool' },
   { name: 'init', type: 'bool' },
+  { name: 'userns', type: 'string' },
   { name: 'disable-content-trust', type: 'bool' },
   ...[
     'add-host', 'annotation', 'attach', 'blkio-weight', 'blkio-weight-device', 'cgroup-parent', 'cgroupns', 'cidfile',
@@ -40,7 +41,7 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
     'isolation', 'kernel-memory', 'label-file', 'link', 'link-local-ip', 'log-driver', 'log-opt', 'mac-address',
     'memory', 'memory-reservation', 'memory-swap', 'memory-swappiness', 'mount', 'network-alias', 'no-healthcheck',
     'oom-kill-disable', 'oom-score-adj', 'pid', 'pids-limit', 'publish-all', 'pull', 'quiet', 'runtime',
-    'security-opt', 'shm-size', 'storage-opt', 'sysctl', 'tmpfs', 'userns', 'uts', 'volume-driver', 'volumes-from',
+    'security-opt', 'shm-size', 'storage-opt', 'sysctl', 'tmpfs', 'uts', 'volume-driver', 'volumes-from',
     'use-api-socket',
   ].map((name): FlagSpec => ({
     name,
@@ -215,7 +216,7 @@ export function buildCreateRequest(flags: Flags, env: NodeJS.ProcessEnv, mode: C
       ReadonlyRootfs: flags.bool('read-only'),
       SecurityOpt: null,
       UTSMode: '',
-      UsernsMode: '',
+      UsernsMode: flags.string('userns'),
       ShmSize: 0,
       Isolation: '',
       CpuShares: 0,

@@ -117,8 +117,8 @@ export function parseIsolationHostConfig(hc: Wire): IsolationHostOptions {
   if (!['', 'host', 'auto', 'private'].includes(usernsMode) && !usernsMode.startsWith('auto:')) {
     throw invalidParameter(`invalid USER mode: ${usernsMode}`);
   }
-  // Refused rather than ignored until user namespaces are implemented (see the isolation issue).
-  if (usernsMode === 'auto' || usernsMode.startsWith('auto:')) throw invalidParameter('HostConfig.UsernsMode "auto" is not supported by this engine yet');
+  // Podman's auto:size=…,uidmapping=… options are refused rather than ignored.
+  if (usernsMode.startsWith('auto:')) throw invalidParameter(`HostConfig.UsernsMode "${usernsMode}": options of "auto" are not supported by this engine (use "auto")`);
   const deviceCgroupRules = strings(hc, 'DeviceCgroupRules');
   for (const r of deviceCgroupRules) {
     if (!/^[acb] (\d+|\*):(\d+|\*) [rwm]{1,3}$/.test(r)) throw invalidParameter(`invalid device cgroup format '${r}'`);

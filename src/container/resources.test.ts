@@ -67,7 +67,8 @@ test('create bodies are parsed into isolation options and echoed defaults', () =
   assert.throws(() => parseIsolationHostConfig({ SecurityOpt: ['nope'] }), /invalid --security-opt/);
   assert.throws(() => parseIsolationHostConfig({ Sysctls: { 'kernel.panic': '1' } }), /is not allowed/);
   assert.throws(() => parseIsolationHostConfig({ UsernsMode: 'weird' }), /invalid USER mode/);
-  assert.throws(() => parseIsolationHostConfig({ UsernsMode: 'auto' }), /not supported by this engine yet/);
+  assert.equal(parseIsolationHostConfig({ UsernsMode: 'auto' }).usernsMode, 'auto');
+  assert.throws(() => parseIsolationHostConfig({ UsernsMode: 'auto:size=10' }), /options of "auto" are not supported/);
 });
 
 test('docker update merges sent fields, keeps the rest and refuses what it cannot change', () => {

@@ -350,3 +350,18 @@ test('buildRuntimeSpec output is plain JSON', () => {
   const spec = buildRuntimeSpec(input({ tty: true, consoleSize: { height: 2, width: 3 } }));
   assert.deepEqual(JSON.parse(JSON.stringify(spec)), spec);
 });
+
+test('buildRuntimeSpec user namespace joins its file, carries the mappings and keeps sysfs', () => {
+  const map = { uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }] };
+  const netns = { ...input().namespaces, network: { kind: 'path' as const, path: '/run/skiff/netns/abc' } };
+  const spec = buildRuntimeSpec(input({ namespaces: netns, userns: { ...map, path: '/run/skiff/userns/abc' } }));
+  assert.deepEqual(spec.linux.namespaces.at(-1), { type: 'user', path: '/run/skiff/userns/abc' });
+  assert.deepEqual(spec.linux.uidMappings, map.uidMappings);
+  assert.deepEqual(spec.linux.gidMappings, map.gidMappings);
+  assert.equal(byDest(spec.mounts, '/sys')?.type, 'sysfs');
+  // Without a namespace file the net namespace is not the user namespace's: /sys is bound instead.
+  const unowned = buildRuntimeSpec(input({ namespaces: netns, userns: map }));
+  assert.deepEqual(unowned.linux.namespaces.at(-1), { type: 'user' });
+  assert.deepEqual(byDest(unowned.mounts, '/sys'), { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] });
+  assert.equal(buildRuntimeSpec(input()).linux.uidMappings, undefined);
+});

@@ -118,8 +118,11 @@ export interface RuntimeSpecInput {
   seccomp?: SpecSeccomp;
   /** AppArmor profile name, only where the host has AppArmor enabled. */
   apparmorProfile?: string;
-  /** A user namespace with these mappings (--userns-remap, --userns=auto). */
-  userns?: { uidMappings: SpecIdMapping[]; gidMappings: SpecIdMapping[] };
+  /**
+   * A user namespace with these mappings (--userns-remap, --userns=auto); with `path`, the
+   * namespace already exists there (made with the net namespace it must own) and is joined.
+   */
+  userns?: { uidMappings: SpecIdMapping[]; gidMappings: SpecIdMapping[]; path?: string };
 }
 
 const depth = (p: string): number => p.split('/').filter((s) => s !== '' && s !== '.').length;
@@ -178,6 +181,14 @@ function buildMounts(input: RuntimeSpecInput): SpecMount[] {
       if (m.destination === '/sys' || m.type === 'cgroup') m.options = m.options?.filter((o) => o !== 'ro');
     }
   }
+  // sysfs can only be mounted by root of the user namespace owning the network namespace; a
+  // joined one that the user namespace does not own (one made without it, `path` absent)
+  // belongs to the host's, so the host's /sys is bound read-only instead (as Podman does then).
+  if (input.userns && !input.userns.path && input.namespaces.network.kind !== 'new') {
+    for (const m of defaults) {
+      if (m.type === 'sysfs') Object.assign(m, { type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] });
+    }
+  }
 
   const sortedUser = claimed
     .map((m, i) => ({ m, i }))
@@ -201,7 +212,7 @@ function buildNamespaces(input: RuntimeSpecInput): SpecNamespace[] {
     ...namespaceEntry('pid', ns.pid),
     ...namespaceEntry('ipc', ns.ipc),
     ...(ns.cgroupns === 'private' ? [{ type: 'cgroup' as const }] : []),
-    ...(input.userns ? [{ type: 'user' as const }] : []),
+    ...(input.userns ? [input.userns.path ? { type: 'user' as const, path: input.userns.path } : { type: 'user' as const }] : []),
   ];
 }
 

@@ -20,10 +20,21 @@ test('daemon options take a socket group by name or number', () => {
   assert.equal(lookupGroup('1234'), 1234);
 });
 
-test('daemon options keep the unix socket and refuse userns-remap until it exists', () => {
+test('daemon options keep the unix socket', () => {
   const o = parseDaemonOptions(['-H', 'unix:///tmp/x.sock']);
   assert.ok(o !== 'help');
   assert.equal(o.socketPath, '/tmp/x.sock');
-  assert.throws(() => parseDaemonOptions(['--userns-remap', 'default']), /--userns-remap is not supported/);
+  assert.equal(o.usernsRemap, undefined);
   assert.equal(o.tcp, undefined);
+});
+
+test('daemon options keep a well-formed userns-remap and refuse a malformed one', () => {
+  const o = parseDaemonOptions(['--userns-remap', 'default']);
+  assert.ok(o !== 'help');
+  assert.equal(o.usernsRemap, 'default');
+  const named = parseDaemonOptions(['--userns-remap', 'someone:somegroup']);
+  assert.ok(named !== 'help');
+  assert.equal(named.usernsRemap, 'someone:somegroup');
+  assert.throws(() => parseDaemonOptions(['--userns-remap', 'a:b:c']), /invalid --userns-remap value/);
+  assert.throws(() => parseDaemonOptions(['--userns-remap', 'a:']), /invalid --userns-remap value/);
 });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { invalidParameter } from '../base/engine-error.js';
 import type { LogLevel } from '../base/log.js';
+import { parseRemapSpec } from '../container/id-mapping.js';
 
 /** A TCP listener; only ever with TLS client certificates (--tlsverify). */
 export interface TcpListener {
@@ -20,7 +21,7 @@ export interface DaemonOptions {
   socketGroup?: { name: string; gid: number };
   /** -H tcp://host:port listeners, each requiring client certificates. */
   tcp?: TcpListener[];
-  /** --userns-remap: "default" (the dockremap user), "user[:group]" or "uid:gid"; resolved at start. */
+  /** --userns-remap: "default" (the skiffremap user), "user[:group]" or "uid:gid"; resolved at start. */
   usernsRemap?: string;
   /** --seccomp-profile: a Docker-format profile used instead of the default one. */
   seccompProfile?: string;
@@ -145,8 +146,10 @@ export function parseDaemonOptions(argv: string[]): DaemonOptions | 'help' {
     opts.socketGroup = { name: values.group, gid };
   }
   if (tcp.length) opts.tcp = tcp;
-  // Refused rather than ignored until user-namespace remapping is implemented.
-  if (values['userns-remap']) throw invalidParameter('--userns-remap is not supported by this daemon yet');
+  if (values['userns-remap']) {
+    parseRemapSpec(values['userns-remap']); // a malformed value fails here, the lookups at start
+    opts.usernsRemap = values['userns-remap'];
+  }
   if (values['seccomp-profile']) opts.seccompProfile = values['seccomp-profile'];
   return opts;
 }

@@ -48,6 +48,8 @@ import { createMonitorDriver } from '../sys/monitor.js';
 import { createStatsHost } from '../sys/cgroup-stats.js';
 import { findExecutable } from '../sys/find-executable.js';
 import { socketGroupWarning, type DaemonOptions } from './daemon-options.js';
+import { createUsernsSupport } from './userns-wiring.js';
+import { digestHex } from '../base/digest.js';
 import { listenTcpTls } from './tcp-listeners.js';
 
 export interface RunningDaemon {
@@ -132,6 +134,15 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
     log: log.child({ component: 'volumes' }),
   });
   await volumes.store.reconcile();
+  const userns = createUsernsSupport({
+    dataRoot,
+    execRoot,
+    ...(opts.usernsRemap !== undefined ? { usernsRemap: opts.usernsRemap } : {}),
+    containers: () => containers.list(),
+    saveSpec: (id, spec) => containerStore.saveSpec(id, spec),
+    volumeDir: (n) => volumes.store.dataDir(n),
+    log: log.child({ component: 'userns' }),
+  });
   const containers: ContainerService = new ContainerService({
     store: containerStore,
     monitor,
@@ -139,6 +150,7 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
       { released: (rec) => networks.release(rec), removed: (rec) => networks.removed(rec) },
       { released: (rec) => execs.released(rec), removed: (rec) => execs.removed(rec) },
       { removed: (rec, o) => volumes.onRemoved(rec, o?.removeVolumes === true) },
+      { released: (rec) => userns.released(rec), removed: (rec) => userns.removed(rec) },
     ],
     prepareStart: createStartPreparer({
       layerDirs: (id) => images.layerDirs(id),
@@ -146,6 +158,7 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
       network: networks,
       volumes,
       isolation: hostIsolationDeps({ seccompProfilePath: opts.seccompProfile }),
+      userns,
     }),
     dataRoot,
     execRoot,
@@ -157,6 +170,9 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
   containers.events.on('event', (e) => {
     if (e.action === 'create') volumes.onCreated(containers.resolve(e.id));
   });
+  // Shifted layer copies and user namespace files of containers gone while skiffd was down.
+  await userns.cleanupLayers(new Set(layers.list().map((l) => digestHex(l.chainId))));
+  await userns.reconcileFiles((id) => ['running', 'paused', 'restarting'].includes(containers.list().find((c) => c.id === id)?.state.status ?? ''));
   // Networks first: a container the next step restarts by policy must find its namespace intact.
   await networks.reconcile((id) => {
     const st = containers.list().find((c) => c.id === id)?.state.status;
@@ -172,6 +188,7 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
       dataRoot,
       runtimePath,
       cgroupVersion: existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1',
+      userns: userns.remapEnabled,
       counts: () => {
         const all = containers.list();
         const running = all.filter((c) => c.state.status === 'running').length;
@@ -201,7 +218,7 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
       },
     }),
   );
-  router.add(containerRoutes({ containers, images, dataRoot, networkView: (rec) => networks.view(rec) }));
+  router.add(containerRoutes({ containers, images, dataRoot, networkView: (rec) => networks.view(rec), checkCreate: (spec) => userns.checkCreate(spec.host) }));
   router.add(
     networkRoutes({
       networks,

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { dockerBinary, repoRoot } from './fixtures.js';
@@ -55,6 +55,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<Daemon> {
   const repo = repoRoot();
   // Short paths: a unix socket path must fit in 107 bytes.
   const root = mkdtempSync('/tmp/skf-');
+  // Traversable by others (not listable): a daemon with --userns-remap needs its remapped root to reach the data root.
+  chmodSync(root, 0o711);
   const dataRoot = join(root, 'data');
   const execRoot = join(root, 'exec');
   const socket = join(execRoot, 'skiff.sock');

@@ -17,6 +17,8 @@ export interface ContainerRouteDeps {
   dataRoot: string;
   /** Networking's view of a container (addresses, published ports) for inspect and ps. */
   networkView?(rec: ContainerRecord): ContainerNetView;
+  /** Daemon-level refusals of a valid spec (user namespaces: dockerd's create-time checks). */
+  checkCreate?(spec: ContainerRecord['spec']): void;
 }
 
 const param = (ctx: RequestContext, name: string): string => ctx.params[name] ?? '';
@@ -116,6 +118,7 @@ export function containerRoutes(deps: ContainerRouteDeps): Route[] {
         if (!body.Image) throw invalidParameter('No image specified');
         const image = resolveImageForCreate(deps, body.Image);
         const spec = specFromCreate(body, image);
+        deps.checkCreate?.(spec);
         const { HostConfig, NetworkingConfig: _n, ...config } = body;
         const name = ctx.query.get('name') || undefined;
         const rec = await containers.create(spec, { config, hostConfig: HostConfig ?? {} }, name);

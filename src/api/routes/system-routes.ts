@@ -9,6 +9,8 @@ export interface SystemInfoSource {
   dataRoot: string;
   counts(): { containers: number; running: number; paused: number; stopped: number; images: number };
   cgroupVersion: '1' | '2';
+  /** --userns-remap is on: info lists `name=userns` as dockerd does. */
+  userns?: boolean;
   runtimePath: string;
 }
 
@@ -120,7 +122,7 @@ export function systemRoutes(src: SystemInfoSource): Route[] {
       ContainerdCommit: { ID: '' },
       RuncCommit: { ID: '' },
       InitCommit: { ID: '' },
-      SecurityOptions: ['name=seccomp,profile=builtin', ...(src.cgroupVersion === '2' ? ['name=cgroupns'] : [])],
+      SecurityOptions: ['name=seccomp,profile=builtin', ...(src.cgroupVersion === '2' ? ['name=cgroupns'] : []), ...(src.userns ? ['name=userns'] : [])],
       Warnings: null,
     };
   };
