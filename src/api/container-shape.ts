@@ -41,6 +41,9 @@ function networksOf(rec: ContainerRecord, net?: ContainerNetView): Record<string
       Gateway: n.gateway,
       IPAddress: n.ip,
       IPPrefixLen: n.prefixLen,
+      IPv6Gateway: n.gateway6 ?? '',
+      GlobalIPv6Address: n.ip6 ?? '',
+      GlobalIPv6PrefixLen: n.prefixLen6 ?? 0,
       DNSNames: n.dnsNames.length ? n.dnsNames : null,
     };
   }
@@ -108,7 +111,8 @@ export function hostConfigShape(rec: ContainerRecord): Record<string, unknown> {
     GroupAdd: null,
     IpcMode: h.ipcMode || 'private',
     Cgroup: '',
-    Links: null,
+    // Docker shows links as "/target:/self/alias".
+    Links: h.links?.length ? h.links.map((l) => `/${l.name}:/${rec.name}/${l.alias}`) : null,
     OomScoreAdj: h.oomScoreAdj,
     PidMode: h.pidMode,
     Privileged: h.privileged,

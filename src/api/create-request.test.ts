@@ -94,3 +94,15 @@ test('specFromCreate reads published ports, -P and the networks to join', () => 
   assert.equal(dflt.host.networkMode, 'bridge');
   assert.deepEqual(dflt.host.endpoints, [{ network: 'bridge', aliases: [], ipv4Address: '' }]);
 });
+
+test('specFromCreate reads HostConfig.Links as compose run sends them, and refuses them with host networking', () => {
+  const spec = specFromCreate({ Image: 'x', HostConfig: { NetworkMode: 'p_default', Links: ['p_client_1:client', 'p_client_1:client_1', 'db'] } }, image);
+  assert.deepEqual(spec.host.links, [
+    { name: 'p_client_1', alias: 'client' },
+    { name: 'p_client_1', alias: 'client_1' },
+    { name: 'db', alias: 'db' },
+  ]);
+  assert.equal(specFromCreate({ Image: 'x' }, image).host.links, undefined);
+  assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { NetworkMode: 'host', Links: ['db:db'] } }, image), /host type networking can't be used with links/);
+  assert.throws(() => specFromCreate({ Image: 'x', HostConfig: { Links: [':alias'] } }, image), { kind: 'InvalidParameter' });
+});

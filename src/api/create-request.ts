@@ -8,6 +8,7 @@ import { parseLogOptions } from '../container/log-file.js';
 import type { ContainerSpec, EndpointSpec, HostOptions, Ulimit } from '../container/container-record.js';
 import { parsePortBindings } from '../network/port-bindings.js';
 import { restartPolicyError } from '../container/restart-policy.js';
+import { parseLinks } from '../container/container-links.js';
 import type { ImageRecord } from '../image/image-config.js';
 import { ISOLATION_HOST_FIELDS, parseIsolationHostConfig } from '../container/resources-wire.js';
 
@@ -57,7 +58,7 @@ const ignoredHostFields = new Set([
 const readHostFields = new Set([
   'AutoRemove', 'Binds', 'Mounts', 'VolumesFrom', 'Tmpfs', 'NetworkMode', 'Privileged', 'ReadonlyRootfs', 'CapAdd', 'CapDrop', 'Ulimits', 'Dns',
   'DnsSearch', 'DnsOptions', 'ExtraHosts', 'ShmSize', 'Memory', 'NanoCpus', 'CpuShares', 'PidsLimit', 'PidMode',
-  'IpcMode', 'UTSMode', 'OomScoreAdj', 'Sysctls', 'RestartPolicy', 'Init', 'PortBindings', 'PublishAllPorts',
+  'IpcMode', 'UTSMode', 'OomScoreAdj', 'Sysctls', 'RestartPolicy', 'Init', 'PortBindings', 'PublishAllPorts', 'Links',
   ...ISOLATION_HOST_FIELDS, // resources, security options, devices, users: container/resources-wire.ts
 ]);
 
@@ -125,6 +126,10 @@ export function parseHostOptions(hc: Record<string, unknown>): HostOptions {
     return v;
   };
   const sysctls = (hc.Sysctls ?? {}) as Record<string, string>;
+  const links = parseLinks(hc.Links); // legacy links: /etc/hosts entries on the default bridge (container/container-links.ts)
+  if (links.length > 0 && networkMode(hc.NetworkMode) === 'host') {
+    throw invalidParameter("conflicting options: host type networking can't be used with links. This would result in undefined behavior");
+  }
   const isolation = parseIsolationHostConfig(hc);
   return {
     ...isolation,
@@ -155,6 +160,7 @@ export function parseHostOptions(hc: Record<string, unknown>): HostOptions {
     sysctls,
     restartPolicy: { name: restart.Name || 'no', maximumRetryCount: restart.MaximumRetryCount ?? 0 },
     init: hc.Init === true,
+    ...(links.length > 0 ? { links } : {}),
   };
 }
 

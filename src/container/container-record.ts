@@ -1,6 +1,7 @@
 import type { Digest } from '../base/digest.js';
 import type { PortBindingSpec } from '../network/port-bindings.js';
 import type { MountSpec } from '../volume/mount-spec.js';
+import type { ContainerLink } from './container-links.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -114,6 +115,8 @@ export interface HostOptions {
   oomScoreAdj: number;
   sysctls: Record<string, string>;
   restartPolicy: { name: string; maximumRetryCount: number };
+  /** --link / HostConfig.Links: resolved into /etc/hosts at each start (container-links.ts). */
+  links?: ContainerLink[];
   /** --init: tini runs as PID 1 (mounted at /sbin/docker-init) and execs the command. */
   init?: boolean;
   /** The isolation settings below are absent in records made before they existed. */
@@ -127,6 +130,8 @@ export interface HostOptions {
   deviceCgroupRules?: string[];
   /** "" (the daemon's default), "host", or "auto" (a private range per container). */
   usernsMode?: string;
+  /** --userns=auto: the id block allocated at the first start, kept until the container goes. */
+  usernsIdMap?: { uidMappings: Array<{ containerID: number; hostID: number; size: number }>; gidMappings: Array<{ containerID: number; hostID: number; size: number }> };
   /** HostConfig.MaskedPaths / ReadonlyPaths when sent (the CLI's systempaths=unconfined sends []). */
   maskedPaths?: string[];
   readonlyPaths?: string[];

@@ -13,13 +13,17 @@ import { resolveUser, type RootfsReader } from './user-lookup.js';
 import { hostIsolationDeps } from './security-opts-defaults.js';
 import { planIsolation, type IsolationDeps } from './security-opts-plan.js';
 import type { NetworkSetup } from '../network/network-manager.js';
+import type { NetnsUserns } from '../network/netsetup-plan.js';
+import type { ContainerNetView } from '../network/container-net-view.js';
+import { linkHostEntries } from './container-links.js';
+import type { UsernsSupport } from './userns-support.js';
 
 export interface StartPreparerDeps {
   layerDirs(imageId: Digest): string[];
   /** Resolves `container:<ref>` for shared namespaces: the other container's running record. */
   lookupContainer(ref: string): ContainerRecord;
   /** Sets up the container's network namespace before the runtime starts (undone by the released hook). */
-  network?: { setUp(rec: ContainerRecord): Promise<NetworkSetup> };
+  network?: { setUp(rec: ContainerRecord, opts?: { userns?: NetnsUserns }): Promise<NetworkSetup>; view?(rec: ContainerRecord): ContainerNetView };
   /**
    * Makes the container's volumes ready (create, copy-up from `layers`: upper then image layers,
    * missing -v host paths) and returns their OCI mounts. Without it only binds are mounted.
@@ -27,6 +31,8 @@ export interface StartPreparerDeps {
   volumes?: { prepareStart(rec: ContainerRecord, layers: readonly string[]): Promise<VolumeMount[]> };
   /** Seccomp, AppArmor and device lookups; the host's when not given. */
   isolation?: IsolationDeps;
+  /** User namespaces (--userns-remap, --userns=auto); without it every container uses the host's. */
+  userns?: UsernsSupport;
 }
 
 /**
@@ -75,10 +81,14 @@ export function createStartPreparer(deps: StartPreparerDeps) {
   return async (rec: ContainerRecord, p: ContainerPaths): Promise<{ lowerDirs: string[] }> => {
     const s = rec.spec;
     const h = s.host;
-    const lowerDirs = deps.layerDirs(s.imageId);
+    // In a user namespace the lower dirs are copies of the layers owned by the mapped ids.
+    const idMap = deps.userns?.idMapFor(rec);
+    const imageDirs = deps.layerDirs(s.imageId);
+    const lowerDirs = idMap && deps.userns ? await deps.userns.prepareRootfs(p, imageDirs, idMap) : imageDirs;
     const userMounts: VolumeMount[] = deps.volumes
       ? await deps.volumes.prepareStart(rec, [p.upper, ...lowerDirs])
       : h.binds.map((b) => ({ destination: b.destination, source: b.source, type: 'bind', options: ['rbind', b.readOnly ? 'ro' : 'rw', b.propagation] }));
+    if (idMap && deps.userns) await deps.userns.ownVolumes(rec, idMap);
 
     const joined = (mode: string, kind: 'net' | 'pid' | 'ipc' | 'uts'): NamespaceMode => {
       if (mode === 'host') return { kind: 'host' };
@@ -89,7 +99,18 @@ export function createStartPreparer(deps: StartPreparerDeps) {
       }
       return { kind: 'new' };
     };
-    const net: NetworkSetup | undefined = deps.network ? await deps.network.setUp(rec) : undefined;
+    // Legacy links act on the default bridge only; on user networks Docker ignores HostConfig.Links
+    // (compose `run` sends them there). Checked before any network work: a stopped target fails early.
+    const links = h.networkMode === 'bridge' ? (h.links ?? []) : [];
+    const linkHosts = linkHostEntries(rec.name, deps.network?.view?.(rec).networks.map((n) => n.name) ?? [], links, (ref) => {
+      const t = deps.lookupContainer(ref);
+      const running = t.state.status === 'running';
+      const view = running ? deps.network?.view?.(t) : undefined;
+      return { name: t.name, running, addresses: (view?.networks ?? []).map((n) => ({ network: n.name, ip: n.ip })).filter((a) => a.ip !== '') };
+    });
+    const userns = idMap && deps.userns ? deps.userns.namespaceFor(rec, idMap, deps.lookupContainer) : undefined;
+    const netUserns = idMap && userns?.create ? { path: userns.path, ...idMap } : undefined;
+    const net: NetworkSetup | undefined = deps.network ? await deps.network.setUp(rec, netUserns ? { userns: netUserns } : {}) : undefined;
     const network: NamespaceMode = net ? net.namespace : joined(h.networkMode, 'net');
     const hostname = h.networkMode === 'host' ? readFileSync('/proc/sys/kernel/hostname', 'utf8').trim() : s.hostname;
 
@@ -98,7 +119,7 @@ export function createStartPreparer(deps: StartPreparerDeps) {
       p.hosts,
       h.networkMode === 'host'
         ? readFileSync('/etc/hosts', 'utf8')
-        : renderHosts({ hostname, domainname: s.domainname, extraHosts: h.extraHosts, addresses: net?.addresses ?? [] }),
+        : renderHosts({ hostname, domainname: s.domainname, extraHosts: [...h.extraHosts, ...linkHosts], addresses: net?.addresses ?? [] }),
     );
     const resolv = renderResolvConf(hostResolvConf(), { dns: h.dns, dnsSearch: h.dnsSearch, dnsOptions: h.dnsOptions, internalResolver: net?.resolver });
     await writeFile(p.resolvConf, resolv.content);
@@ -145,6 +166,7 @@ export function createStartPreparer(deps: StartPreparerDeps) {
       ...isolation, // resources, seccomp, AppArmor, devices, masked paths (security-opts-plan.ts)
       sysctls: h.sysctls,
       oomScoreAdj: h.oomScoreAdj || undefined,
+      userns: idMap && userns ? { ...idMap, path: userns.path } : undefined,
     });
     await writeFile(p.bundleConfig, JSON.stringify(spec));
     return { lowerDirs };

@@ -11,10 +11,17 @@
  * transaction at the end):
  *   create PATH                         unshare a net namespace, bind-mount it on PATH (exists)
  *   enter PATH                          join the namespace held by PATH
+ *   create-userns PATH USERNS UIDMAP GIDMAP
+ *                                       a user namespace with these mappings (c:h:n[,c:h:n…])
+ *                                       and a net namespace it owns, bind-mounted on USERNS and
+ *                                       PATH (both exist); then as enter PATH
  *   lo-up
  *   veth IFNAME MAC HOSTVETH CIDR GW|- BRIDGE
+ *   addr6 IFNAME CIDR6 GW6|-           an IPv6 address (no DAD) and default route inside
  *   elem add|del TABLE any PROTO HOSTPORT [CTRIP CTRPORT]
  *   elem add|del TABLE ip HOSTIP PROTO HOSTPORT [CTRIP CTRPORT]
+ *   elem add|del TABLE any6 PROTO HOSTPORT [CTRIP6 CTRPORT]      (skiff's ip6 table)
+ *   elem add|del TABLE ip6 HOSTIP6 PROTO HOSTPORT [CTRIP6 CTRPORT]
  * On failure: a message on stderr and exit 1; skiffd rolls back (deletes veths and the file).
  * Sockets opened before the namespace switch stay in skiffd's namespace: that is how the
  * host half (bridge, nft) is done from the same process.
@@ -39,6 +46,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *current = "";
@@ -256,6 +264,42 @@ static void veth(int cfd, int hfd, int hostns, char **f) {
   nl_talk(hfd, &m, NULL, NULL);
 }
 
+/* An IPv6 address on the container's IFNAME, flagged NODAD as Docker does (otherwise it stays
+ * tentative for a second or more and the container's first packets fail), and the default
+ * route through the network's v6 gateway. Runs after the veth line, once the link is up. */
+static void addr6(int cfd, char **f) {
+  const char *ifname = f[1], *gw = f[3];
+  char ip[64];
+  const char *slash = strchr(f[2], '/');
+  if (!slash || (size_t)(slash - f[2]) >= sizeof ip) die("bad address %s", f[2]);
+  memcpy(ip, f[2], slash - f[2]);
+  ip[slash - f[2]] = 0;
+  struct in6_addr addr, gwaddr;
+  if (inet_pton(AF_INET6, ip, &addr) != 1) die("bad address %s", f[2]);
+  int prefix = atoi(slash + 1);
+  if (prefix < 1 || prefix > 128) die("bad prefix %s", f[2]);
+  int index = link_index(cfd, ifname);
+  struct msg m = {.len = 0};
+  struct ifaddrmsg ifa = {.ifa_family = AF_INET6, .ifa_prefixlen = (unsigned char)prefix, .ifa_flags = IFA_F_NODAD,
+                          .ifa_scope = RT_SCOPE_UNIVERSE, .ifa_index = (unsigned)index};
+  struct nlmsghdr *n = msg_start(&m, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, &ifa, sizeof ifa);
+  attr(&m, IFA_LOCAL, &addr, 16);
+  attr(&m, IFA_ADDRESS, &addr, 16);
+  attr_u32(&m, IFA_FLAGS, IFA_F_NODAD);
+  msg_end(&m, n);
+  nl_talk(cfd, &m, NULL, NULL);
+  if (strcmp(gw, "-") != 0) {
+    if (inet_pton(AF_INET6, gw, &gwaddr) != 1) die("bad gateway %s", gw);
+    struct rtmsg rt = {.rtm_family = AF_INET6, .rtm_table = RT_TABLE_MAIN, .rtm_protocol = RTPROT_BOOT,
+                       .rtm_scope = RT_SCOPE_UNIVERSE, .rtm_type = RTN_UNICAST};
+    n = msg_start(&m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, &rt, sizeof rt);
+    attr(&m, RTA_GATEWAY, &gwaddr, 16);
+    attr_u32(&m, RTA_OIF, (uint32_t)index);
+    msg_end(&m, n);
+    nl_talk(cfd, &m, NULL, NULL);
+  }
+}
+
 /* --- nftables map elements ------------------------------------------------------------- */
 
 static int proto_of(const char *s) {
@@ -276,22 +320,30 @@ static void ipv4(unsigned char *p, const char *s) {
   if (inet_pton(AF_INET, s, p) != 1) die("bad address %s", s);
 }
 
+static void ipv6(unsigned char *p, const char *s) {
+  if (inet_pton(AF_INET6, s, p) != 1) die("bad address %s", s);
+}
+
 /* Appends one NEWSETELEM/DELSETELEM. Concatenated keys put each field in a 4-byte register:
- * inet_proto (1 byte) and inet_service (2 bytes, network order) are zero-padded. */
+ * inet_proto (1 byte) and inet_service (2 bytes, network order) are zero-padded; an IPv6
+ * address takes four registers. "any6"/"ip6" go to the ip6 table of the same name. */
 static void elem(struct msg *m, char **f, int nfields) {
   int add = !strcmp(f[1], "add");
   if (!add && strcmp(f[1], "del")) die("add or del");
-  int byIp = !strcmp(f[3], "ip");
+  int six = !strcmp(f[3], "any6") || !strcmp(f[3], "ip6");
+  int byIp = !strcmp(f[3], "ip") || !strcmp(f[3], "ip6");
+  if (!byIp && strcmp(f[3], "any") && strcmp(f[3], "any6")) die("any, ip, any6 or ip6");
+  size_t alen = six ? 16 : 4;
   int keyFields = byIp ? 3 : 2;
   int base = 4;
   if (nfields != base + keyFields + 2 && (add || nfields != base + keyFields)) die("wrong field count");
-  unsigned char key[12] = {0}, val[8] = {0};
+  unsigned char key[24] = {0}, val[20] = {0};
   size_t klen = 0;
-  if (byIp) ipv4(key, f[base]), klen = 4;
+  if (byIp) (six ? ipv6 : ipv4)(key, f[base]), klen = alen;
   key[klen] = (unsigned char)proto_of(f[base + keyFields - 2]);
   port_be(key + klen + 4, f[base + keyFields - 1]);
   klen += 8;
-  struct nfgenmsg g = {.nfgen_family = NFPROTO_IPV4, .version = NFNETLINK_V0};
+  struct nfgenmsg g = {.nfgen_family = six ? NFPROTO_IPV6 : NFPROTO_IPV4, .version = NFNETLINK_V0};
   unsigned type = (NFNL_SUBSYS_NFTABLES << 8) | (add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM);
   struct nlmsghdr *n = msg_start(m, type, NLM_F_ACK | (add ? NLM_F_CREATE : 0), &g, sizeof g);
   attr_str(m, NFTA_SET_ELEM_LIST_TABLE, f[2]);
@@ -302,10 +354,10 @@ static void elem(struct msg *m, char **f, int nfields) {
   attr(m, NFTA_DATA_VALUE, key, klen);
   nest_end(m, k);
   if (add) {
-    ipv4(val, f[base + keyFields]);
-    port_be(val + 4, f[base + keyFields + 1]);
+    (six ? ipv6 : ipv4)(val, f[base + keyFields]);
+    port_be(val + alen, f[base + keyFields + 1]);
     struct nlattr *d = nest(m, NFTA_SET_ELEM_DATA);
-    attr(m, NFTA_DATA_VALUE, val, 8);
+    attr(m, NFTA_DATA_VALUE, val, alen + 4);
     nest_end(m, d);
   }
   nest_end(m, e);
@@ -319,6 +371,53 @@ static void batch_mark(struct msg *m, unsigned type) {
 }
 
 /* --- main --------------------------------------------------------------------------------- */
+
+/* "0:100000:65536,65536:300000:10" -> "0 100000 65536\n65536 300000 10\n" into /proc/PID/FILE. */
+static void write_idmap(pid_t pid, const char *file, const char *spec) {
+  char buf[1024], path[64];
+  size_t n = 0;
+  for (const char *c = spec; *c && n < sizeof buf - 2; c++) buf[n++] = *c == ':' ? ' ' : *c == ',' ? '\n' : *c;
+  buf[n++] = '\n';
+  snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write(fd, buf, n) != (ssize_t)n) die("%s: %s", path, strerror(errno));
+  close(fd);
+}
+
+/*
+ * A net namespace owned by a new user namespace (a container under --userns-remap): runc can
+ * mount sysfs and `runc exec` can join it only when the container's user namespace owns it.
+ * A child unshares both (setns into a user namespace cannot be undone, so not this process),
+ * this process, still host root, writes the child's id maps and bind-mounts its namespaces.
+ */
+static void create_in_userns(const char *netns, const char *userns, const char *uidmap, const char *gidmap) {
+  int ready[2], done[2];
+  if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(done, O_CLOEXEC) < 0) die("pipe: %s", strerror(errno));
+  pid_t pid = fork();
+  if (pid < 0) die("fork: %s", strerror(errno));
+  if (pid == 0) {
+    close(ready[0]);
+    close(done[1]); /* else the read below never sees the parent's close */
+    char c = unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 ? 'y' : 'n';
+    if (write(ready[1], &c, 1) != 1) _exit(1);
+    if (read(done[0], &c, 1) < 0) _exit(1); /* until the parent closes its end */
+    _exit(0);
+  }
+  close(ready[1]);
+  close(done[0]);
+  char c = 0;
+  if (read(ready[0], &c, 1) != 1 || c != 'y') die("unshare user+net namespaces failed");
+  write_idmap(pid, "uid_map", uidmap);
+  write_idmap(pid, "gid_map", gidmap);
+  char src[64];
+  snprintf(src, sizeof src, "/proc/%d/ns/user", (int)pid);
+  if (mount(src, userns, NULL, MS_BIND, NULL) < 0) die("bind mount %s: %s", userns, strerror(errno));
+  snprintf(src, sizeof src, "/proc/%d/ns/net", (int)pid);
+  if (mount(src, netns, NULL, MS_BIND, NULL) < 0) die("bind mount %s: %s", netns, strerror(errno));
+  close(done[1]);
+  close(ready[0]);
+  waitpid(pid, NULL, 0);
+}
 
 int main(void) {
   /* Everything on the host side is opened before any namespace switch. */
@@ -346,6 +445,13 @@ int main(void) {
       if (unshare(CLONE_NEWNET) < 0) die("unshare: %s", strerror(errno));
       if (mount("/proc/self/ns/net", f[1], NULL, MS_BIND, NULL) < 0) die("bind mount: %s", strerror(errno));
       cfd = nl_open(NETLINK_ROUTE);
+    } else if (!strcmp(f[0], "create-userns") && nfields == 5) {
+      if (cfd >= 0) die("namespace already chosen");
+      create_in_userns(f[1], f[2], f[3], f[4]);
+      int fd = open(f[1], O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) die("%s", strerror(errno));
+      close(fd);
+      cfd = nl_open(NETLINK_ROUTE);
     } else if (!strcmp(f[0], "enter") && nfields == 2) {
       if (cfd >= 0) die("namespace already chosen");
       int fd = open(f[1], O_RDONLY | O_CLOEXEC);
@@ -360,6 +466,9 @@ int main(void) {
     } else if (!strcmp(f[0], "veth") && nfields == 7) {
       if (cfd < 0) die("no namespace chosen");
       veth(cfd, hfd, hostns, f);
+    } else if (!strcmp(f[0], "addr6") && nfields == 4) {
+      if (cfd < 0) die("no namespace chosen");
+      addr6(cfd, f);
     } else if (!strcmp(f[0], "elem") && nfields >= 6) {
       elem(&elems, f, nfields);
     } else {

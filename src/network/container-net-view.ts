@@ -12,6 +12,10 @@ export interface ContainerNetView {
     mac: string;
     aliases: string[];
     dnsNames: string[];
+    /** On a network with IPv6: the container's v6 address, its prefix length and the v6 gateway. */
+    ip6?: string;
+    prefixLen6?: number;
+    gateway6?: string;
   }[];
   ports: PublishedPort[];
   sandboxKey: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildAnswer, buildQuery, parseQuestion, RCODE_NXDOMAIN, TYPE_A } from './dns-message.js';
+import { buildAnswer, buildQuery, parseQuestion, RCODE_NXDOMAIN, TYPE_A, TYPE_AAAA } from './dns-message.js';
 
 test('parseQuestion reads the id, name and type of a query', () => {
   const q = parseQuestion(buildQuery(0x1234, 'Web.Example'));
@@ -34,4 +34,16 @@ test('buildAnswer sets the response code for unknown names', () => {
   const a = buildAnswer(q, [], RCODE_NXDOMAIN);
   assert.equal(a.readUInt16BE(2) & 0xf, RCODE_NXDOMAIN);
   assert.equal(a.readUInt16BE(6), 0);
+});
+
+test('buildAnswer writes an AAAA record with 16 address bytes for IPv6 text', () => {
+  const q = parseQuestion(buildQuery(9, 'web', TYPE_AAAA))!;
+  assert.equal(q.type, TYPE_AAAA);
+  const a = buildAnswer(q, ['fd00:abcd::2']);
+  const first = 12 + q.questionBytes.length;
+  assert.equal(a.readUInt16BE(6), 1);
+  assert.equal(a.readUInt16BE(first + 2), TYPE_AAAA);
+  assert.equal(a.readUInt16BE(first + 10), 16);
+  assert.deepEqual([...a.subarray(first + 12, first + 28)], [0xfd, 0, 0xab, 0xcd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+  assert.equal(a.length, first + 28);
 });

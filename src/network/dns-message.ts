@@ -1,4 +1,6 @@
-/** Just enough DNS wire format for the embedded resolver: read one question, write A answers. Pure. */
+import { parseIPv6 } from './ipv6.js';
+
+/** Just enough DNS wire format for the embedded resolver: read one question, write A/AAAA answers. Pure. */
 
 export interface DnsQuestion {
   id: number;
@@ -12,6 +14,7 @@ export interface DnsQuestion {
 }
 
 export const TYPE_A = 1;
+export const TYPE_AAAA = 28;
 export const RCODE_NXDOMAIN = 3;
 export const RCODE_SERVFAIL = 2;
 
@@ -42,7 +45,10 @@ export function parseQuestion(msg: Buffer): DnsQuestion | undefined {
   };
 }
 
-/** A response to `q` carrying A records for `addresses` (empty: NODATA, or `rcode` when given). */
+/**
+ * A response to `q` carrying one record per address: A for IPv4 text, AAAA for IPv6 text
+ * (empty: NODATA, or `rcode` when given). The caller picks the addresses matching q.type.
+ */
 export function buildAnswer(q: DnsQuestion, addresses: readonly string[], rcode = 0, ttl = 600): Buffer {
   const header = Buffer.alloc(12);
   header.writeUInt16BE(q.id, 0);
@@ -51,13 +57,19 @@ export function buildAnswer(q: DnsQuestion, addresses: readonly string[], rcode 
   header.writeUInt16BE(1, 4);
   header.writeUInt16BE(addresses.length, 6);
   const answers = addresses.map((ip) => {
-    const rr = Buffer.alloc(16);
+    const six = ip.includes(':');
+    const rr = Buffer.alloc(six ? 28 : 16);
     rr.writeUInt16BE(0xc00c, 0); // pointer to the question's name
-    rr.writeUInt16BE(TYPE_A, 2);
+    rr.writeUInt16BE(six ? TYPE_AAAA : TYPE_A, 2);
     rr.writeUInt16BE(1, 4);
     rr.writeUInt32BE(ttl, 6);
-    rr.writeUInt16BE(4, 10);
-    ip.split('.').forEach((o, i) => rr.writeUInt8(Number(o), 12 + i));
+    rr.writeUInt16BE(six ? 16 : 4, 10);
+    if (six) {
+      const n = parseIPv6(ip) ?? 0n;
+      for (let i = 0; i < 16; i++) rr.writeUInt8(Number((n >> BigInt(8 * (15 - i))) & 0xffn), 12 + i);
+    } else {
+      ip.split('.').forEach((o, i) => rr.writeUInt8(Number(o), 12 + i));
+    }
     return rr;
   });
   return Buffer.concat([header, q.questionBytes, ...answers]);

@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import type { Logger } from '../base/log.js';
-import { buildAnswer, parseQuestion, RCODE_NXDOMAIN, RCODE_SERVFAIL, TYPE_A } from './dns-message.js';
+import { buildAnswer, parseQuestion, RCODE_NXDOMAIN, RCODE_SERVFAIL, TYPE_A, TYPE_AAAA } from './dns-message.js';
 
 /**
  * The embedded DNS server of one user network: listens on the network's gateway address (udp/53,
@@ -9,7 +9,7 @@ import { buildAnswer, parseQuestion, RCODE_NXDOMAIN, RCODE_SERVFAIL, TYPE_A } fr
  */
 export interface DnsServerOptions {
   address: string;
-  /** Addresses of the containers on this network known by `name` (lower case, no trailing dot). */
+  /** Addresses (IPv4 and IPv6) of the containers on this network known by `name` (lower case, no trailing dot). */
   lookup(name: string): string[];
   /** Upstream nameservers; empty for internal networks. */
   upstreams(): string[];
@@ -24,7 +24,8 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<{ close():
     const reply = (b: Buffer) => sock.send(b, rinfo.port, rinfo.address);
     const name = q.name.replace(/\.$/, '');
     const local = opts.lookup(name);
-    if (local.length > 0) return reply(buildAnswer(q, q.type === TYPE_A ? local : []));
+    // A known name answers for itself: its addresses of the asked family, or NODATA (never forwarded).
+    if (local.length > 0) return reply(buildAnswer(q, local.filter((ip) => (ip.includes(':') ? q.type === TYPE_AAAA : q.type === TYPE_A))));
     const upstreams = opts.upstreams();
     if (upstreams.length === 0) return reply(buildAnswer(q, [], RCODE_NXDOMAIN));
     forward(msg, upstreams).then(reply, () => reply(buildAnswer(q, [], RCODE_SERVFAIL)));

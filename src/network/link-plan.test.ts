@@ -43,3 +43,18 @@ test('hostSideLines attaches the veth to its bridge with hairpin and brings it u
   ]);
   assert.deepEqual(linkDeleteLines(['a', 'b']), ['link del a', 'link del b']);
 });
+
+test('bridgeUpLines gives a dual-stack bridge its IPv6 gateway without DAD', () => {
+  assert.deepEqual(bridgeUpLines('sk-1', '10.9.0.1/24', true, 'fd00:abcd::1/64'), [
+    'addr replace 10.9.0.1/24 dev sk-1',
+    'addr replace fd00:abcd::1/64 dev sk-1 nodad',
+    'link set sk-1 up',
+  ]);
+});
+
+test('containerSideLines adds the IPv6 address (no DAD) and its default route', () => {
+  const lines = containerSideLines({ ...ep, address6Cidr: 'fd00:abcd::2/64', defaultGateway6: 'fd00:abcd::1' }, '/proc/1/ns/net');
+  assert.deepEqual(lines.slice(4), ['addr add fd00:abcd::2/64 dev eth0 nodad', 'route add default via fd00:abcd::1 dev eth0']);
+  const internal = containerSideLines({ ...ep, defaultGateway: undefined, address6Cidr: 'fd00:abcd::2/64' }, '/proc/1/ns/net');
+  assert.equal(internal.filter((l) => l.startsWith('route')).length, 0);
+});

@@ -3,8 +3,14 @@
  * runs inside the container's namespace (the process that creates it), the host side in skiffd's.
  */
 
-export function bridgeUpLines(bridge: string, gatewayCidr: string, exists: boolean): string[] {
-  return [...(exists ? [] : [`link add ${bridge} type bridge`]), `addr replace ${gatewayCidr} dev ${bridge}`, `link set ${bridge} up`];
+export function bridgeUpLines(bridge: string, gatewayCidr: string, exists: boolean, gateway6Cidr?: string): string[] {
+  return [
+    ...(exists ? [] : [`link add ${bridge} type bridge`]),
+    `addr replace ${gatewayCidr} dev ${bridge}`,
+    // No DAD: the gateway must answer at once, before the first container's packets.
+    ...(gateway6Cidr ? [`addr replace ${gateway6Cidr} dev ${bridge} nodad`] : []),
+    `link set ${bridge} up`,
+  ];
 }
 
 export function linkDeleteLines(names: readonly string[]): string[] {
@@ -22,6 +28,10 @@ export interface EndpointPlan {
   /** The default route's gateway; undefined for internal networks and secondary networks. */
   defaultGateway: string | undefined;
   bridge: string;
+  /** "fd00:abcd::2/64" on a network with IPv6; undefined otherwise. */
+  address6Cidr?: string | undefined;
+  /** The IPv6 default route's gateway, on the same terms as defaultGateway. */
+  defaultGateway6?: string | undefined;
 }
 
 /**
@@ -34,6 +44,8 @@ export function containerSideLines(ep: EndpointPlan, hostNs: string): string[] {
     `addr add ${ep.addressCidr} dev ${ep.ifname}`,
     `link set ${ep.ifname} up`,
     ...(ep.defaultGateway ? [`route add default via ${ep.defaultGateway} dev ${ep.ifname}`] : []),
+    ...(ep.address6Cidr ? [`addr add ${ep.address6Cidr} dev ${ep.ifname} nodad`] : []),
+    ...(ep.address6Cidr && ep.defaultGateway6 ? [`route add default via ${ep.defaultGateway6} dev ${ep.ifname}`] : []),
   ];
 }
 

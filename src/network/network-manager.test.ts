@@ -192,3 +192,23 @@ test('NetworkManager reconcile drops leases of containers that are gone and stra
   assert.ok(links.has('sk00000vdeadbe'));
   assert.ok(!links.has(`${tagged.slice(0, -1)}vstray1`));
 });
+
+test('NetworkManager reconcile brings the default bridge up before any container uses it, and close takes it down', async () => {
+  const { mgr, links, calls } = setup();
+  assert.ok(![...links].some((l) => l.startsWith('sk') && l.endsWith('0')), 'no bridge before reconcile');
+  await mgr.reconcile(() => false);
+  const bridge = [...links].find((l) => l.startsWith('sk') && l.endsWith('0'));
+  assert.ok(bridge, `links: ${[...links].join(', ')}`);
+  assert.ok(calls.some((c) => c.startsWith('nft full')), 'the firewall is rendered for it');
+  await mgr.close();
+  assert.ok(!links.has(bridge), 'an idle daemon leaves no bridge behind at shutdown');
+});
+
+test('NetworkManager prune removes only unused networks the selection keeps', async () => {
+  const { mgr } = setup();
+  mgr.create({ name: 'keep', labels: { tier: 'db' } });
+  mgr.create({ name: 'drop', labels: { tier: 'web' } });
+  assert.deepEqual(await mgr.prune((n) => n.labels['tier'] === 'web'), ['drop']);
+  assert.deepEqual(mgr.list().map((n) => n.name).filter((n) => n === 'keep' || n === 'drop'), ['keep']);
+  assert.deepEqual(await mgr.prune(), ['keep']);
+});

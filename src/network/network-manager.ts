@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { conflict, EngineError, invalidParameter, notFound } from '../base/engine-error.js';
+import { conflict, EngineError, invalidParameter, notFound, systemError } from '../base/engine-error.js';
 import { newId } from '../base/ids.js';
 import { KeyedMutex } from '../base/keyed-mutex.js';
 import type { Logger } from '../base/log.js';
@@ -17,10 +17,14 @@ import { bridgeUpLines, containerSideLines, hostSideLines, linkDeleteLines, type
 import { defaultBridgeName, isOwnInterface, networkTag, userBridgeName, vethName } from './net-names.js';
 import type { ContainerNetView } from './container-net-view.js';
 import type { EndpointRecord, NetworkRecord, NetworkStore } from './network-store.js';
-import { netsetupLines } from './netsetup-plan.js';
+import { netsetupLines, type NetnsUserns } from './netsetup-plan.js';
 import { renderRuleset, renderTeardown } from './nft-ruleset.js';
 import { diffPortElements, isEmptyDelta, portElementKey, portElementLines, portElementScript, type PortElement, type PortElementDelta } from './port-elements.js';
-import { withPublishAll, type PublishedPort } from './port-bindings.js';
+import { withPublishAll, type PortBindingSpec, type PublishedPort } from './port-bindings.js';
+import { leaseIPv6, planNetworkIPv6 } from './address-plan6.js';
+import { parseCidr6 } from './ipv6.js';
+import { renderRuleset6, renderTeardown6 } from './nft-ruleset6.js';
+import { bindTargets, endpointPortElements, type BindTarget } from './port-families.js';
 
 export interface NetworkManagerDeps {
   store: NetworkStore;
@@ -50,6 +54,10 @@ export interface CreateNetworkOptions {
   driver?: string;
   subnet?: string;
   gateway?: string;
+  /** EnableIPv6 and the IPv6 subnet/gateway (IPAM config entries with a v6 subnet). */
+  enableIPv6?: boolean;
+  subnet6?: string;
+  gateway6?: string;
   internal?: boolean;
   labels?: Record<string, string>;
   options?: Record<string, string>;
@@ -79,6 +87,7 @@ export class NetworkManager {
   private readonly locks = new KeyedMutex();
   private fwChain: Promise<void> = Promise.resolve();
   private forwardingOn = false;
+  private forwarding6On = false;
   /** What the kernel holds in skiff's table: the rules without ports, and the port elements. */
   private applied: { structure: string; ports: Map<string, PortElement> } | undefined;
 
@@ -170,10 +179,12 @@ export class NetworkManager {
       subnet = pickSubnet(defaultSubnetPool(), taken);
       gateway = defaultGateway(subnet);
     }
+    const v6 = planNetworkIPv6(opts, this.deps.store.networks().filter((n) => n.enableIPv6 && n.subnet6).map((n) => parseCidr6(n.subnet6 ?? '')));
     const id = newId();
     const rec: NetworkRecord = {
       ...this.record(opts.name, 'bridge', subnet, gateway, userBridgeName(this.tag, id), opts.internal === true, opts.labels ?? {}, opts.options ?? {}),
       id,
+      ...v6,
     };
     this.deps.store.insertNetwork(rec);
     return rec;
@@ -199,10 +210,11 @@ export class NetworkManager {
     await this.syncFirewall();
   }
 
-  async prune(): Promise<string[]> {
+  /** Removes unused user networks; `selected` narrows them (the API's label filters). */
+  async prune(selected: (n: NetworkRecord) => boolean = () => true): Promise<string[]> {
     const removed: string[] = [];
     for (const n of this.list()) {
-      if (predefined.has(n.name) || this.endpointsOn(n.id).length > 0 || this.deps.store.attachmentCount(n.id) > 0) continue;
+      if (predefined.has(n.name) || !selected(n) || this.endpointsOn(n.id).length > 0 || this.deps.store.attachmentCount(n.id) > 0) continue;
       await this.remove(n.id).then(() => removed.push(n.name), () => {});
     }
     return removed;
@@ -261,7 +273,7 @@ export class NetworkManager {
   }
 
   /** Called by the start preparer before the runtime starts; undoes itself on failure. */
-  async setUp(rec: ContainerRecord): Promise<NetworkSetup> {
+  async setUp(rec: ContainerRecord, opts: { userns?: NetnsUserns } = {}): Promise<NetworkSetup> {
     const mode = rec.spec.host.networkMode;
     if (mode === 'host') return { namespace: { kind: 'host' }, addresses: [], resolver: undefined };
     if (mode.startsWith('container:')) return this.joinContainer(rec, mode.slice('container:'.length));
@@ -272,12 +284,12 @@ export class NetworkManager {
       try {
         const t0 = performance.now();
         await mkdir(this.netnsDir, { recursive: true, mode: 0o700 });
-        const eps = await this.attach(rec, wanted, true);
+        const eps = await this.attach(rec, wanted, true, opts.userns);
         this.deps.log.debug('network set up', { id: rec.id, ms: Math.round(performance.now() - t0) });
         const resolverNet = wanted.find((w) => w.net.name !== 'bridge');
         return {
           namespace: { kind: 'path', path: this.netnsPath(rec.id) },
-          addresses: eps.map((e) => e.ip),
+          addresses: eps.flatMap((e) => (e.ip6 ? [e.ip, e.ip6] : [e.ip])),
           resolver: resolverNet?.net.gateway,
         };
       } catch (err) {
@@ -298,13 +310,13 @@ export class NetworkManager {
     const resolverNet = eps.map((e) => this.deps.store.network(e.networkId)).find((n) => n && n.name !== 'bridge');
     return {
       namespace: { kind: 'path', path: existsSync(path) ? path : `/proc/${other.state.pid}/ns/net` },
-      addresses: eps.map((e) => e.ip),
+      addresses: eps.flatMap((e) => (e.ip6 ? [e.ip, e.ip6] : [e.ip])),
       resolver: resolverNet?.gateway,
     };
   }
 
   /** Leases addresses, reserves ports, wires veths and updates the firewall for `wanted` networks. */
-  private async attach(rec: ContainerRecord, wanted: Wanted[], createNs: boolean): Promise<EndpointRecord[]> {
+  private async attach(rec: ContainerRecord, wanted: Wanted[], createNs: boolean, userns?: NetnsUserns): Promise<EndpointRecord[]> {
     const { store } = this.deps;
     const existing = store.endpointsOf(rec.id);
     const eps: EndpointRecord[] = [];
@@ -315,6 +327,7 @@ export class NetworkManager {
       const gw = parseIPv4(w.net.gateway) ?? defaultGateway(subnet);
       const used = new Set(this.endpointsOn(w.net.id).map((e) => parseIPv4(e.ip) ?? 0));
       const ip = allocateAddress(subnet, gw, used, w.ipv4 || undefined);
+      const six = leaseIPv6(w.net, this.endpointsOn(w.net.id).map((e) => e.ip6));
       const ifname = `eth${index++}`;
       const ep: EndpointRecord = {
         containerId: rec.id,
@@ -326,6 +339,7 @@ export class NetworkManager {
         ifname,
         aliases: w.aliases,
         ports: [],
+        ip6: six?.ip6 ?? '',
       };
       store.insertEndpoint(ep); // the lease is recorded first, so a crash leaves something to clean
       eps.push(ep);
@@ -336,6 +350,8 @@ export class NetworkManager {
         addressCidr: `${ep.ip}/${subnet.prefix}`,
         defaultGateway: ifname === 'eth0' && !w.net.internal ? w.net.gateway : undefined,
         bridge: w.net.bridge,
+        address6Cidr: six ? `${six.ip6}/${six.prefix}` : undefined,
+        defaultGateway6: six && ifname === 'eth0' && !w.net.internal ? w.net.gateway6 : undefined,
       });
     }
     // Ports are published on the first network that can reach out.
@@ -350,10 +366,12 @@ export class NetworkManager {
     if (this.deps.netns.helper) {
       // One process does the namespace, the links and this container's port elements; it runs
       // as a firewall step so element changes stay serialised with full re-renders.
-      const lines = netsetupLines(createNs ? { create: path } : { enter: path }, plans);
+      const lines = netsetupLines(createNs ? { create: path, userns } : { enter: path }, plans);
       await this.firewallStep((delta) => this.deps.netns.setup([...lines, ...portElementLines(this.tag, delta)]));
       return eps;
     }
+    // A net namespace owned by a user namespace needs the helper (it mounts both at once).
+    if (userns) throw systemError('user namespaces need skiff-netsetup (run `make -C src/netsetup`)');
     const hostNs = `/proc/${process.pid}/ns/net`;
     const inside = plans.flatMap((p) => containerSideLines(p, hostNs));
     const firewall = this.syncFirewall();
@@ -371,22 +389,41 @@ export class NetworkManager {
     this.reservations.set(rec.id, held);
     const out: PublishedPort[] = [];
     for (const s of specs) {
-      const hostIp = s.hostIp || '0.0.0.0';
-      let got: PortReservation | undefined;
+      // A binding may need several sockets (0.0.0.0 and :: with IPv6), all on one host port.
+      const targets = bindTargets(s, ep.ip, ep.ip6 || undefined);
+      const hostIp = targets[0]?.hostIp ?? '0.0.0.0';
+      if (targets.length === 0) continue;
+      let got: PortReservation[] | undefined;
       for (let port = s.hostPortStart; port <= s.hostPortEnd && !got; port++) {
-        got = await this.deps.reservePort(s.proto, s.hostIp, port).catch(() => undefined);
+        got = await this.reserveAll(s, targets, port);
       }
-      if (!got) {
+      if (!got?.[0]) {
         const port = s.hostPortStart === s.hostPortEnd ? String(s.hostPortStart) : `${s.hostPortStart}-${s.hostPortEnd}`;
         throw new EngineError(
           'System',
           `driver failed programming external connectivity on endpoint ${rec.name} (${ep.endpointId}): Bind for ${hostIp}:${port} failed: port is already allocated`,
         );
       }
-      held.push(got);
-      out.push({ proto: s.proto, hostIp, hostPort: got.port, containerPort: s.containerPort });
+      held.push(...got);
+      for (const t of targets) out.push({ proto: s.proto, hostIp: t.hostIp, hostPort: got[0].port, containerPort: s.containerPort });
     }
     return out;
+  }
+
+  /** Reserves every target on one port (port 0: the kernel's pick for the first), or none. */
+  private async reserveAll(s: PortBindingSpec, targets: readonly BindTarget[], port: number): Promise<PortReservation[] | undefined> {
+    for (let attempt = 0; attempt < (port === 0 && targets.length > 1 ? 5 : 1); attempt++) {
+      const got: PortReservation[] = [];
+      for (const t of targets) {
+        const relay = t.relayTo ? { address: t.relayTo, port: s.containerPort } : undefined;
+        const r = await this.deps.reservePort(s.proto, t.hostIp === '0.0.0.0' ? '' : t.hostIp, got[0]?.port ?? port, relay).catch(() => undefined);
+        if (!r) break;
+        got.push(r);
+      }
+      if (got.length === targets.length) return got;
+      for (const r of got) await r.close();
+    }
+    return undefined;
   }
 
   /** The `released` hook: after a stop or a failed start. Idempotent. */
@@ -446,6 +483,9 @@ export class NetworkManager {
         ip: ep?.ip ?? '',
         prefixLen: ep ? parseCidr(w.net.subnet).prefix : 0,
         gateway: ep ? w.net.gateway : '',
+        ip6: ep?.ip6 ?? '',
+        prefixLen6: ep?.ip6 && w.net.subnet6 ? parseCidr6(w.net.subnet6).prefix : 0,
+        gateway6: ep?.ip6 ? (w.net.gateway6 ?? '') : '',
         mac: ep?.mac ?? '',
         aliases: w.aliases,
         dnsNames: user && ep ? [rec.name, rec.id.slice(0, 12), ...w.aliases] : [],
@@ -462,7 +502,13 @@ export class NetworkManager {
       if (this.bridgesUp.has(net.bridge)) return;
       const prefix = parseCidr(net.subnet).prefix;
       const exists = this.deps.host.interfaces().includes(net.bridge);
-      await this.deps.ipBatch(bridgeUpLines(net.bridge, `${net.gateway}/${prefix}`, exists));
+      const v6 = net.enableIPv6 && net.subnet6 ? `${net.gateway6}/${parseCidr6(net.subnet6).prefix}` : undefined;
+      await this.deps.ipBatch(bridgeUpLines(net.bridge, `${net.gateway}/${prefix}`, exists, v6));
+      // Routing v6 between bridges and the outside, as dockerd does for a network with IPv6.
+      if (v6 && !this.forwarding6On) {
+        this.deps.host.sysctl('net/ipv6/conf/all/forwarding', '1');
+        this.forwarding6On = true;
+      }
       // Loopback-sourced traffic may be routed into the bridge (curl localhost:PORT → DNAT).
       this.deps.host.sysctl(`net/ipv4/conf/${net.bridge}/route_localnet`, '1');
       if (!this.forwardingOn) {
@@ -502,7 +548,7 @@ export class NetworkManager {
       } catch {
         /* removed meanwhile */
       }
-      if (names.includes(name)) out.push(e.ip);
+      if (names.includes(name)) out.push(e.ip, ...(e.ip6 ? [e.ip6] : []));
     }
     return out;
   }
@@ -532,14 +578,18 @@ export class NetworkManager {
       const eps = this.deps.store.endpoints();
       const active = this.deps.store.networks().filter((n) => n.driver === 'bridge' && (this.bridgesUp.has(n.bridge) || eps.some((e) => e.networkId === n.id)));
       const networks = active.map((n) => ({ bridge: n.bridge, subnet: n.subnet, internal: n.internal }));
-      const ports: PortElement[] = eps.flatMap((e) => e.ports.map((p) => ({ ...p, containerIp: e.ip })));
+      const networks6 = active.map((n) => ({ bridge: n.bridge, subnet6: n.enableIPv6 ? (n.subnet6 ?? '') : '', internal: n.internal }));
+      const ports: PortElement[] = eps.flatMap((e) => endpointPortElements(e));
+      // The ip table gets the v4 elements, skiff's ip6 table (nft-ruleset6.ts) the v6 ones.
+      const ports6 = ports.filter((p) => p.containerIp.includes(':'));
+      const ports4 = ports.filter((p) => !p.containerIp.includes(':'));
       const wanted = new Map(ports.map((p) => [portElementKey(p), p]));
-      const structure = renderRuleset(this.tag, { networks, ports: [] });
+      const structure = renderRuleset(this.tag, { networks, ports: [] }) + renderRuleset6(this.tag, { networks: networks6, ports: [] });
       const applied = this.applied;
       this.applied = undefined;
       let delta: PortElementDelta = { add: [], del: [] };
       if (applied?.structure !== structure) {
-        await this.deps.nft(renderRuleset(this.tag, { networks, ports }));
+        await this.deps.nft(renderRuleset(this.tag, { networks, ports: ports4 }) + renderRuleset6(this.tag, { networks: networks6, ports: ports6 }));
       } else {
         delta = diffPortElements(applied.ports, wanted);
       }
@@ -567,8 +617,9 @@ export class NetworkManager {
     const live = store.endpoints();
     for (const id of new Set(live.map((e) => e.containerId))) {
       const held: PortReservation[] = [];
-      for (const p of live.filter((e) => e.containerId === id).flatMap((e) => e.ports)) {
-        const r = await this.deps.reservePort(p.proto, p.hostIp === '0.0.0.0' ? '' : p.hostIp, p.hostPort).catch(() => undefined);
+      for (const [e, p] of live.filter((x) => x.containerId === id).flatMap((x) => x.ports.map((q) => [x, q] as const))) {
+        const relay = p.hostIp.includes(':') && p.proto === 'tcp' ? { address: e.ip6 || e.ip, port: p.containerPort } : undefined;
+        const r = await this.deps.reservePort(p.proto, p.hostIp === '0.0.0.0' ? '' : p.hostIp, p.hostPort, relay).catch(() => undefined);
         if (r) held.push(r);
       }
       this.reservations.set(id, held);
@@ -580,11 +631,17 @@ export class NetworkManager {
     }
     const veths = new Set(live.map((e) => e.veth));
     const wantedBridges = new Set(store.networks().filter((n) => live.some((e) => e.networkId === n.id)).map((n) => n.bridge));
+    // The default bridge is up from the start, as dockerd's docker0 is: its gateway is the host as
+    // containers see it, which clients connect to before any container runs (testcontainers in a
+    // container uses it as the host of mapped ports), and its route marks its subnet as taken
+    // for other engines on the host from the moment the subnet is picked.
+    const defaultBridge = store.networks().find((n) => n.name === 'bridge')?.bridge;
+    if (defaultBridge) wantedBridges.add(defaultBridge);
     const stale = this.deps.host.interfaces().filter((i) => isOwnInterface(this.tag, i) && !veths.has(i) && !wantedBridges.has(i));
     await this.deps.ipBatchForce(linkDeleteLines(stale));
     for (const n of store.networks()) if (wantedBridges.has(n.bridge)) await this.bridgeUp(n);
     if (wantedBridges.size > 0) await this.syncFirewall();
-    else await this.deps.nft(renderTeardown(this.tag)).catch(() => {});
+    else await this.deps.nft(renderTeardown(this.tag) + renderTeardown6(this.tag)).catch(() => {});
   }
 
 
@@ -603,7 +660,7 @@ export class NetworkManager {
     await this.deps.ipBatchForce(linkDeleteLines(bridges));
     this.bridgesUp.clear();
     this.applied = undefined;
-    await this.deps.nft(renderTeardown(this.tag)).catch((err: unknown) => this.deps.log.warn('nft teardown failed', { err }));
+    await this.deps.nft(renderTeardown(this.tag) + renderTeardown6(this.tag)).catch((err: unknown) => this.deps.log.warn('nft teardown failed', { err }));
     await rmdir(this.netnsDir).catch(() => {});
   }
 }

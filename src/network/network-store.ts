@@ -14,6 +14,11 @@ export interface NetworkRecord {
   labels: Record<string, string>;
   options: Record<string, string>;
   created: string;
+  /** The IPv6 subnet ("fd00:1::/64") and gateway, "" when none. */
+  subnet6?: string;
+  gateway6?: string;
+  /** EnableIPv6: containers get v6 addresses only then (a v6 subnet alone is only listed). */
+  enableIPv6?: boolean;
 }
 
 /** A container's lease on one network, held while it runs. */
@@ -27,6 +32,8 @@ export interface EndpointRecord {
   ifname: string;
   aliases: string[];
   ports: PublishedPort[];
+  /** The container's IPv6 address on a network with IPv6, "" otherwise. */
+  ip6?: string;
 }
 
 /** A network a container joined with `network connect` (or left with disconnect) beyond its create-time ones. */
@@ -49,6 +56,9 @@ interface NetworkRow {
   labels: string;
   options: string;
   created: string;
+  subnet6: string;
+  gateway6: string;
+  ipv6: number;
 }
 
 interface EndpointRow {
@@ -61,6 +71,7 @@ interface EndpointRow {
   ifname: string;
   aliases: string;
   ports: string;
+  ip6: string;
 }
 
 interface AttachmentRow {
@@ -82,6 +93,9 @@ const toNetwork = (r: NetworkRow): NetworkRecord => ({
   labels: JSON.parse(r.labels) as Record<string, string>,
   options: JSON.parse(r.options) as Record<string, string>,
   created: r.created,
+  subnet6: r.subnet6,
+  gateway6: r.gateway6,
+  enableIPv6: r.ipv6 === 1,
 });
 
 const toEndpoint = (r: EndpointRow): EndpointRecord => ({
@@ -94,6 +108,7 @@ const toEndpoint = (r: EndpointRow): EndpointRecord => ({
   ifname: r.ifname,
   aliases: JSON.parse(r.aliases) as string[],
   ports: JSON.parse(r.ports) as PublishedPort[],
+  ip6: r.ip6,
 });
 
 /** Networks, leases (endpoints) and connect/disconnect choices, in the daemon's SQLite database. */
@@ -112,6 +127,16 @@ export class NetworkStore {
         container_id TEXT NOT NULL, network_id TEXT NOT NULL, aliases TEXT NOT NULL, ipv4 TEXT NOT NULL,
         connected INTEGER NOT NULL, PRIMARY KEY (container_id, network_id));
     `);
+    // IPv6 columns, added in place to databases made before them (ADD COLUMN appends).
+    const has = (table: string, col: string) => (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((c) => c.name === col);
+    for (const [table, col, type] of [
+      ['networks', 'subnet6', "TEXT NOT NULL DEFAULT ''"],
+      ['networks', 'gateway6', "TEXT NOT NULL DEFAULT ''"],
+      ['networks', 'ipv6', 'INTEGER NOT NULL DEFAULT 0'],
+      ['net_endpoints', 'ip6', "TEXT NOT NULL DEFAULT ''"],
+    ] as const) {
+      if (!has(table, col)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${col} ${type}`);
+    }
   }
 
   networks(): NetworkRecord[] {
@@ -125,8 +150,13 @@ export class NetworkStore {
 
   insertNetwork(n: NetworkRecord): void {
     this.db
-      .prepare('INSERT INTO networks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(n.id, n.name, n.driver, n.subnet, n.gateway, n.bridge, n.internal ? 1 : 0, JSON.stringify(n.labels), JSON.stringify(n.options), n.created);
+      .prepare(
+        'INSERT INTO networks (id, name, driver, subnet, gateway, bridge, internal, labels, options, created, subnet6, gateway6, ipv6) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        n.id, n.name, n.driver, n.subnet, n.gateway, n.bridge, n.internal ? 1 : 0, JSON.stringify(n.labels), JSON.stringify(n.options), n.created,
+        n.subnet6 ?? '', n.gateway6 ?? '', n.enableIPv6 ? 1 : 0,
+      );
   }
 
   deleteNetwork(id: string): void {
@@ -146,8 +176,8 @@ export class NetworkStore {
 
   insertEndpoint(e: EndpointRecord): void {
     this.db
-      .prepare('INSERT INTO net_endpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(e.containerId, e.networkId, e.endpointId, e.ip, e.mac, e.veth, e.ifname, JSON.stringify(e.aliases), JSON.stringify(e.ports));
+      .prepare('INSERT INTO net_endpoints (container_id, network_id, endpoint_id, ip, mac, veth, ifname, aliases, ports, ip6) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(e.containerId, e.networkId, e.endpointId, e.ip, e.mac, e.veth, e.ifname, JSON.stringify(e.aliases), JSON.stringify(e.ports), e.ip6 ?? '');
   }
 
   deleteEndpoint(containerId: string, networkId: string): void {

@@ -26,8 +26,12 @@ test('parsePortBindings refuses bad ports, protocols and addresses', () => {
   assert.throws(() => parsePortBindings({ '80/tcp': [{ HostIp: '', HostPort: '9-3' }] }), /invalid port specification/);
 });
 
-test('parsePortBindings skips IPv6 host addresses', () => {
-  assert.deepEqual(parsePortBindings({ '80/tcp': [{ HostIp: '::', HostPort: '1' }] }), []);
+test('parsePortBindings keeps IPv6 host addresses in canonical text and refuses bad ones', () => {
+  assert.deepEqual(parsePortBindings({ '80/tcp': [{ HostIp: '::', HostPort: '1' }] }), [
+    { containerPort: 80, proto: 'tcp', hostIp: '::', hostPortStart: 1, hostPortEnd: 1 },
+  ]);
+  assert.equal(parsePortBindings({ '80/tcp': [{ HostIp: '0:0::0:1', HostPort: '2' }] })[0]?.hostIp, '::1');
+  assert.throws(() => parsePortBindings({ '80/tcp': [{ HostIp: 'fd00::zz', HostPort: '2' }] }), /invalid IP address: fd00::zz/);
 });
 
 test('withPublishAll adds an ephemeral binding for each exposed port not bound already', () => {

@@ -1,5 +1,6 @@
 import { invalidParameter } from '../base/engine-error.js';
 import { parseIPv4 } from './ipv4.js';
+import { formatIPv6, parseIPv6 } from './ipv6.js';
 
 /** One `-p` as create recorded it; hostPortStart 0 asks for an ephemeral port. */
 export interface PortBindingSpec {
@@ -39,16 +40,19 @@ export function parsePortBindings(wire: unknown): PortBindingSpec[] {
     for (const b of bindings) {
       const { HostIp = '', HostPort = '' } = (b ?? {}) as { HostIp?: unknown; HostPort?: unknown };
       if (typeof HostIp !== 'string' || typeof HostPort !== 'string') throw invalidParameter(`invalid port binding for ${key}`);
-      if (HostIp !== '' && HostIp !== '0.0.0.0' && parseIPv4(HostIp) === undefined) {
-        if (HostIp.includes(':')) continue; // IPv6 host addresses: this engine publishes on IPv4 only
+      // IPv6 host addresses are kept in canonical text (they key nft maps); the network manager
+      // publishes them to the container's IPv6 address, or relays them to its IPv4 one.
+      const v6 = HostIp.includes(':') ? parseIPv6(HostIp) : undefined;
+      if (HostIp !== '' && HostIp !== '0.0.0.0' && parseIPv4(HostIp) === undefined && v6 === undefined) {
         throw invalidParameter(`invalid IP address: ${HostIp}`);
       }
+      const hostIp = v6 !== undefined ? formatIPv6(v6) : HostIp === '0.0.0.0' ? '' : HostIp;
       const m = /^(\d+)(?:-(\d+))?$/.exec(HostPort);
       if (HostPort !== '' && !m) throw invalidParameter(`invalid port specification: "${HostPort}"`);
       const start = m ? Number(m[1]) : 0;
       const end = m?.[2] !== undefined ? Number(m[2]) : start;
       if (start > 65535 || end > 65535 || end < start) throw invalidParameter(`invalid port specification: "${HostPort}"`);
-      out.push({ containerPort: port, proto, hostIp: HostIp === '0.0.0.0' ? '' : HostIp, hostPortStart: start, hostPortEnd: end });
+      out.push({ containerPort: port, proto, hostIp, hostPortStart: start, hostPortEnd: end });
     }
   }
   return out;

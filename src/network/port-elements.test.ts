@@ -29,3 +29,22 @@ test('portElementScript is the same change as nft element commands', () => {
   assert.equal(portElementScript('skiff', { add: [], del: [web] }), 'delete element ip skiff ports_any { tcp . 4000 }\n');
   assert.equal(portElementScript('skiff', { add: [], del: [] }), '');
 });
+
+const web6: PortElement = { proto: 'tcp', hostIp: '::', hostPort: 4000, containerPort: 80, containerIp: 'fd00:abcd::2' };
+const dns6: PortElement = { proto: 'udp', hostIp: 'fd00::2', hostPort: 5353, containerPort: 53, containerIp: 'fd00:abcd::3' };
+
+test('portElementKey keeps an IPv6 element apart from its IPv4 twin on the same port', () => {
+  assert.notEqual(portElementKey(web6), portElementKey(web));
+  assert.equal(byKey(web, web6).size, 2);
+});
+
+test('IPv6 elements go to the ip6 table, in helper lines and in nft scripts', () => {
+  assert.deepEqual(portElementLines('sk1', { add: [web6], del: [dns6] }), [
+    'elem del sk1 ip6 fd00::2 udp 5353',
+    'elem add sk1 any6 tcp 4000 fd00:abcd::2 80',
+  ]);
+  assert.equal(
+    portElementScript('sk1', { add: [web6], del: [dns6] }),
+    'delete element ip6 sk1 ports_ip { fd00::2 . udp . 5353 }\nadd element ip6 sk1 ports_any { tcp . 4000 : fd00:abcd::2 . 80 }\n',
+  );
+});

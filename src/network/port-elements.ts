@@ -9,11 +9,14 @@ export interface PortElementDelta {
   del: PortElement[];
 }
 
-const anyAddress = (ip: string) => ip === '' || ip === '0.0.0.0';
+const anyAddress = (ip: string) => ip === '' || ip === '0.0.0.0' || ip === '::';
+/** IPv6 elements (to a container's v6 address) live in skiff's ip6 table, under the same map names. */
+const isV6 = (p: PortElement) => p.containerIp.includes(':');
 
-/** The map key as nft sees it (one element per host address, proto and port). */
+/** The map key as nft sees it (one element per family, host address, proto and port). */
 export function portElementKey(p: PortElement): string {
-  return `${anyAddress(p.hostIp) ? '*' : p.hostIp}/${p.proto}/${p.hostPort}`;
+  const addr = anyAddress(p.hostIp) ? '*' : p.hostIp;
+  return `${isV6(p) ? `[${addr}]` : addr}/${p.proto}/${p.hostPort}`;
 }
 
 /** Keyed by portElementKey; a key whose target changed is deleted and added again. */
@@ -37,7 +40,10 @@ export function isEmptyDelta(d: PortElementDelta): boolean {
 
 /** skiff-netsetup `elem` lines; deletions first so a changed key is replaced in one transaction. */
 export function portElementLines(table: string, d: PortElementDelta): string[] {
-  const key = (p: PortElement) => (anyAddress(p.hostIp) ? `any ${p.proto} ${p.hostPort}` : `ip ${p.hostIp} ${p.proto} ${p.hostPort}`);
+  const key = (p: PortElement) => {
+    const six = isV6(p) ? '6' : '';
+    return anyAddress(p.hostIp) ? `any${six} ${p.proto} ${p.hostPort}` : `ip${six} ${p.hostIp} ${p.proto} ${p.hostPort}`;
+  };
   return [
     ...d.del.map((p) => `elem del ${table} ${key(p)}`),
     ...d.add.map((p) => `elem add ${table} ${key(p)} ${p.containerIp} ${p.containerPort}`),
@@ -47,10 +53,11 @@ export function portElementLines(table: string, d: PortElementDelta): string[] {
 /** The same change as an nft script (the fallback when the helper is missing): one transaction. */
 export function portElementScript(table: string, d: PortElementDelta): string {
   const map = (p: PortElement) => (anyAddress(p.hostIp) ? 'ports_any' : 'ports_ip');
+  const family = (p: PortElement) => (isV6(p) ? 'ip6' : 'ip');
   const key = (p: PortElement) => (anyAddress(p.hostIp) ? `${p.proto} . ${p.hostPort}` : `${p.hostIp} . ${p.proto} . ${p.hostPort}`);
   const lines = [
-    ...d.del.map((p) => `delete element ip ${table} ${map(p)} { ${key(p)} }`),
-    ...d.add.map((p) => `add element ip ${table} ${map(p)} { ${key(p)} : ${p.containerIp} . ${p.containerPort} }`),
+    ...d.del.map((p) => `delete element ${family(p)} ${table} ${map(p)} { ${key(p)} }`),
+    ...d.add.map((p) => `add element ${family(p)} ${table} ${map(p)} { ${key(p)} : ${p.containerIp} . ${p.containerPort} }`),
   ];
   return lines.length ? lines.join('\n') + '\n' : '';
 }

@@ -44,7 +44,9 @@ function executable(path: string): boolean {
 }
 
 export function createNetnsDriver(helperPath: string = defaultNetsetupPath): NetnsDriver {
-  const created = (lines: readonly string[]) => lines.filter((l) => l.startsWith('create ')).map((l) => l.slice('create '.length));
+  // `create PATH` and `create-userns PATH USERNS …` name files the helper mounts on.
+  const created = (lines: readonly string[]) =>
+    lines.flatMap((l) => (l.startsWith('create ') ? [l.slice('create '.length)] : l.startsWith('create-userns ') ? l.split(' ').slice(1, 3) : []));
   const driver: NetnsDriver = {
     helper: executable(helperPath),
     async setup(lines) {

@@ -50,7 +50,8 @@ async function ownNftTables(execRoot: string): Promise<string[]> {
   const tag = networkTag(execRoot);
   const r = await runCommand('nft', ['list', 'tables'], { timeoutMs: 15_000 });
   if (r.code !== 0) return [];
-  return r.stdout.split('\n').filter((line) => line.trim() === `table ip ${tag}`);
+  // ip: the IPv4 table; ip6: its twin while some network has IPv6 (network/nft-ruleset6.ts).
+  return r.stdout.split('\n').filter((line) => line.trim() === `table ip ${tag}` || line.trim() === `table ip6 ${tag}`);
 }
 
 /** Mount points at or below `root` in this process's mount table, deepest first. */

@@ -29,13 +29,14 @@ const builtin = new Set(['bridge', 'host', 'none']);
 export function networkShape(n: NetworkRecord, deps: NetworkRouteDeps): Record<string, unknown> {
   const containers: Record<string, unknown> = {};
   const prefix = n.subnet ? n.subnet.split('/')[1] : '';
+  const prefix6 = n.subnet6 ? n.subnet6.split('/')[1] : '';
   for (const e of deps.networks.endpointsOn(n.id)) {
     containers[e.containerId] = {
       Name: deps.containerName(e.containerId),
       EndpointID: e.endpointId,
       MacAddress: e.mac,
       IPv4Address: `${e.ip}/${prefix}`,
-      IPv6Address: '',
+      IPv6Address: e.ip6 ? `${e.ip6}/${prefix6}` : '',
     };
   }
   return {
@@ -45,8 +46,15 @@ export function networkShape(n: NetworkRecord, deps: NetworkRouteDeps): Record<s
     Scope: 'local',
     Driver: n.driver,
     EnableIPv4: true,
-    EnableIPv6: false,
-    IPAM: { Driver: 'default', Options: null, Config: n.subnet ? [{ Subnet: n.subnet, Gateway: n.gateway }] : [] },
+    EnableIPv6: n.enableIPv6 === true,
+    IPAM: {
+      Driver: 'default',
+      Options: null,
+      Config: [
+        ...(n.subnet ? [{ Subnet: n.subnet, Gateway: n.gateway }] : []),
+        ...(n.subnet6 ? [{ Subnet: n.subnet6, Gateway: n.gateway6 ?? '' }] : []),
+      ],
+    },
     Internal: n.internal,
     Attachable: false,
     Ingress: false,
@@ -94,11 +102,16 @@ export function networkRoutes(deps: NetworkRouteDeps): Route[] {
         const configs = body.IPAM?.Config ?? [];
         const v4 = configs.filter((c) => !(c.Subnet ?? '').includes(':'));
         if (v4.length > 1) throw invalidParameter('this engine supports one IPv4 subnet per network');
+        const v6 = configs.filter((c) => (c.Subnet ?? '').includes(':'));
+        if (v6.length > 1) throw invalidParameter("bridge driver doesn't support multiple subnets");
         const rec = networks.create({
           name: body.Name ?? '',
           driver: body.Driver,
           subnet: v4[0]?.Subnet,
           gateway: v4[0]?.Gateway,
+          enableIPv6: body.EnableIPv6 === true,
+          subnet6: v6[0]?.Subnet,
+          gateway6: v6[0]?.Gateway,
           internal: body.Internal === true,
           labels: body.Labels ?? {},
           options: body.Options ?? {},
@@ -110,7 +123,15 @@ export function networkRoutes(deps: NetworkRouteDeps): Route[] {
       method: 'POST',
       path: '/networks/prune',
       handler: async (ctx) => {
-        sendJson(ctx, 200, { NetworksDeleted: await networks.prune() });
+        // Only the label filters are honoured; any other key is refused rather than ignored,
+        // so a filtered prune never removes networks the filter meant to keep.
+        const filters = parseFilters(ctx.query.get('filters'));
+        checkFilterKeys(filters, ['label', 'label!']);
+        const want = filters.get('label') ?? [];
+        const notWant = filters.get('label!') ?? [];
+        const selected = (labels: Record<string, string>) =>
+          want.every((l) => matchesLabel(labels, l)) && !notWant.some((l) => matchesLabel(labels, l));
+        sendJson(ctx, 200, { NetworksDeleted: await networks.prune((n) => selected(n.labels)) });
       },
     },
     {

@@ -1,0 +1,38 @@
+import type { PortElement } from './port-elements.js';
+import type { PortBindingSpec, PublishedPort } from './port-bindings.js';
+
+/**
+ * How one `-p` binding splits by address family, mirroring dockerd 20.10's bridge driver: on a
+ * network with IPv6, a binding without a host address is published on 0.0.0.0 and on :: (one
+ * host port for both); a v6 host address goes to the container's v6 address, or (tcp) is relayed
+ * to its v4 address when it has none, as docker-proxy does. Pure.
+ */
+
+/** One host socket of a binding; `relayTo` is the container address its own socket relays to. */
+export interface BindTarget {
+  hostIp: string;
+  relayTo: string | undefined;
+}
+
+export function bindTargets(spec: Pick<PortBindingSpec, 'hostIp' | 'proto'>, ip: string, ip6: string | undefined): BindTarget[] {
+  if (spec.hostIp === '' || spec.hostIp === '0.0.0.0') {
+    return [{ hostIp: '0.0.0.0', relayTo: undefined }, ...(ip6 ? [{ hostIp: '::', relayTo: ip6 }] : [])];
+  }
+  if (!spec.hostIp.includes(':')) return [{ hostIp: spec.hostIp, relayTo: undefined }];
+  if (ip6) return [{ hostIp: spec.hostIp, relayTo: ip6 }];
+  // No NAT from IPv6 to IPv4 in the kernel: only a tcp relay can carry it; udp is dropped.
+  return spec.proto === 'tcp' ? [{ hostIp: spec.hostIp, relayTo: ip }] : [];
+}
+
+/**
+ * A lease's published ports as nft map elements: v4 bindings to its IPv4 address, v6 ones to its
+ * IPv6 address. v6 bindings of a container without IPv6, and [::1] ones (the kernel cannot DNAT
+ * loopback into a bridge), get no element: skiffd's socket relays them.
+ */
+export function endpointPortElements(e: { ip: string; ip6?: string | undefined; ports: readonly PublishedPort[] }): PortElement[] {
+  return e.ports.flatMap((p) => {
+    if (!p.hostIp.includes(':')) return [{ ...p, containerIp: e.ip }];
+    if (!e.ip6 || p.hostIp === '::1') return [];
+    return [{ ...p, containerIp: e.ip6 }];
+  });
+}
