@@ -6,6 +6,7 @@ import type { Logger } from '../base/log.js';
 import type { RequestContext } from './request-context.js';
 import type { Router } from './router.js';
 import { statusOf } from './status-of.js';
+import { unsupportedEndpoint } from './unsupported-endpoint.js';
 import { apiHeaders, maxApiVersion, minApiVersion, compareVersions } from './api-version.js';
 
 const versionPrefix = /^\/v(\d+\.\d+)(\/.*)$/;
@@ -63,7 +64,13 @@ export function createApiServer(router: Router, log: Logger, tls?: ApiTls): Serv
     try {
       const { path, apiVersion } = resolveVersion(url.pathname);
       const match = router.match(req.method ?? 'GET', path);
-      if (!match) throw new EngineError('NotFound', `page not found`);
+      // Docker's words first (clients match on them), then what was asked, so a client using an
+      // endpoint skiff lacks sees which one.
+      if (!match) {
+        // Logged above debug level so an operator sees which call a client tried.
+        log.warn('unsupported endpoint', { method: req.method, path: url.pathname, userAgent: req.headers['user-agent'] });
+        throw unsupportedEndpoint(req.method ?? 'GET', path);
+      }
       const ctx: RequestContext = { req, res, upgrade, params: match.params, query: url.searchParams, apiVersion, signal: abort.signal };
       await match.handler(ctx);
     } catch (err) {

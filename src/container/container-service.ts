@@ -441,7 +441,7 @@ export class ContainerService {
   rename(ref: string, newName: string): void {
     const rec = this.resolve(ref);
     const name = checkContainerName(newName);
-    if (name === rec.name) throw conflict(`Renaming a container with the same name as its current name`);
+    if (name === rec.name) throw invalidParameter(`Renaming a container with the same name as its current name`); // 400, as moby
     this.deps.store.rename(rec.id, name);
     this.emit('rename', this.resolve(rec.id), { oldName: `/${rec.name}` });
   }

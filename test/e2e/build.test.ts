@@ -72,6 +72,13 @@ for (const client of clients) {
       assert.equal(layers.length, 4, 'busybox + WORKDIR (new dir) + COPY + RUN; metadata steps add none');
     });
 
+    it('images hides the intermediate images of the build, images -a lists them', async () => {
+      const plain = ok(await cli(['images', '--format', '{{.Repository}}:{{.Tag}}']), 'images').trim().split('\n');
+      assert.ok(!plain.includes('<none>:<none>'), `intermediate images listed without -a: ${plain.join(', ')}`);
+      const all = ok(await cli(['images', '-a', '--format', '{{.Repository}}:{{.Tag}}']), 'images -a').trim().split('\n');
+      assert.ok(all.filter((r) => r === '<none>:<none>').length >= 5, `one intermediate image per step before the last: ${all.join(', ')}`);
+    });
+
     it('rebuilding an unchanged context takes every step from the cache', async () => {
       const id = ok(await cli(['image', 'inspect', '--format', '{{.Id}}', 'hello']), 'inspect').trim();
       const out = ok(await build(['-t', 'hello', '.']), 'rebuild');

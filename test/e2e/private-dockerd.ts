@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { busyboxTarball, findOnPath } from './fixtures.js';
 import { mountsUnder } from './leak-check.js';
@@ -19,11 +19,13 @@ export interface PrivateDockerd {
   stop(): Promise<void>;
 }
 
-export async function startPrivateDockerd(): Promise<PrivateDockerd | undefined> {
+/** `args`: extra dockerd flags (e.g. --userns-remap=default). */
+export async function startPrivateDockerd(opts: { args?: string[] } = {}): Promise<PrivateDockerd | undefined> {
   const dockerd = findOnPath('dockerd');
   const cli = findOnPath('docker');
   if (!dockerd || !cli || process.getuid?.() !== 0) return undefined;
   const root = mkdtempSync('/tmp/skdd-');
+  chmodSync(root, 0o711); // dockerd --userns-remap refuses a data root its remapped root cannot reach
   const socket = join(root, 'dd.sock');
   const config = join(root, 'cfg');
   mkdirSync(config);
@@ -34,6 +36,7 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd | undefined>
     [
       '--data-root', join(root, 'dd'), '--exec-root', join(root, 'ddx'), '-H', `unix://${socket}`, '--pidfile', join(root, 'dd.pid'),
       '--bridge=none', '--iptables=false', '--ip6tables=false',
+      ...(opts.args ?? []),
     ],
     { stdio: ['ignore', logFd, logFd] },
   );
@@ -43,6 +46,12 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd | undefined>
   const docker = (args: readonly string[], opts: CommandOptions = {}) => runCommand(cli, args, { ...opts, env: { ...env, ...opts.env } });
   const stop = async () => {
     if (child.exitCode === null && child.pid !== undefined) {
+      // dockerd keeps user networks (their br-* bridges and routes) on the host after it stops:
+      // containers and networks go first, so nothing of the oracle outlives the test.
+      const ids = (await docker(['ps', '-aq'])).stdout.split('\n').filter(Boolean);
+      if (ids.length) await docker(['rm', '-f', ...ids]);
+      const nets = (await docker(['network', 'ls', '-q', '--filter', 'type=custom'])).stdout.split('\n').filter(Boolean);
+      if (nets.length) await docker(['network', 'rm', ...nets]);
       process.kill(child.pid, 'SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
       if (child.exitCode === null) {

@@ -8,6 +8,7 @@ import { hijack, multiplexedStream, rawStream } from '../hijack.js';
 import { boolValue, intValue } from '../query.js';
 import type { RequestContext } from '../request-context.js';
 import type { Route } from '../router.js';
+import { readUpgradeBody } from './exec-routes.js';
 import { frame, StreamId } from '../stream-framing.js';
 
 export interface StreamRouteDeps {
@@ -185,7 +186,10 @@ export function containerStreamRoutes(deps: StreamRouteDeps): Route[] {
         const logPath = containers.paths(rec.id).log;
         const replay = boolValue(q.get('logs'));
         const cursor = new LogCursor(logPath, replay ? 0 : await fileSize(logPath));
-        const conn = hijack(ctx, rec.spec.tty ? rawStream : multiplexedStream, ctx.upgrade?.head);
+        // dockerode sends its options as a JSON body on the upgraded request too: skip those
+        // Content-Length bytes, or they would reach the container's stdin before the user's.
+        const leftover = ctx.upgrade ? (await readUpgradeBody(ctx)).rest : undefined;
+        const conn = hijack(ctx, rec.spec.tty ? rawStream : multiplexedStream, leftover);
         const encode = encoder(rec.spec.tty, false);
         const write = (entries: LogEntry[]) => {
           for (const e of entries) {

@@ -5,9 +5,12 @@ import type { ImageStore } from '../../image/image-store.js';
 import type { EventLog } from '../../container/event-log.js';
 import { parseNormalizedReference, familiarString, withDefaultTag } from '../../image/reference.js';
 import { boolValue, checkFilterKeys, parseFilters } from '../query.js';
+import { imagePruneFilters } from '../image-prune-filters.js';
+import { pruneImages } from '../../image/image-prune.js';
 import { sendJson, type RequestContext } from '../request-context.js';
 import type { Route } from '../router.js';
 import { statusOf } from '../status-of.js';
+import { withLegacyImageFields } from '../image-inspect-legacy.js';
 
 export interface ImageRouteDeps {
   images: ImageStore;
@@ -78,7 +81,11 @@ export function imageRoutes(deps: ImageRouteDeps): Route[] {
         const since = filters.get('since')?.[0];
         const beforeT = before ? images.resolve(before).createdAt : undefined;
         const sinceT = since ? images.resolve(since).createdAt : undefined;
+        const all = boolValue(ctx.query.get('all') ?? '');
         const list = images.list().filter((rec) => {
+          // As Docker: an untagged image with children is an intermediate image of a build (a
+          // parent of another image), listed only with `all` (`docker images -a`).
+          if (!all && rec.repoTags.length === 0 && rec.repoDigests.length === 0 && images.records.children(rec.id).length > 0) return false;
           if (refs.length && !refs.some((r) => referenceFilter(r)(rec))) return false;
           if (dangling !== undefined && boolValue(dangling) !== (rec.repoTags.length === 0)) return false;
           if (!(filters.get('label') ?? []).every((l) => labelMatch(rec.config.config?.Labels, l))) return false;
@@ -88,6 +95,16 @@ export function imageRoutes(deps: ImageRouteDeps): Route[] {
         });
         list.sort((a, b) => b.createdAt - a.createdAt);
         sendJson(ctx, 200, list.map((r) => images.summaryShape(r)));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/images/prune',
+      handler: async (ctx) => {
+        const f = imagePruneFilters(parseFilters(ctx.query.get('filters')), Date.now());
+        const r = await pruneImages(images, f, (id) => deps.imageInUse(id));
+        for (const id of r.imageIds) deps.events?.record('image', 'delete', id, { name: id });
+        sendJson(ctx, 200, { ImagesDeleted: r.deleted, SpaceReclaimed: 0 });
       },
     },
     {
@@ -145,7 +162,7 @@ export function imageRoutes(deps: ImageRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/images/{name*}/json',
-      handler: (ctx) => sendJson(ctx, 200, images.inspectShape(images.resolve(param(ctx, 'name')))),
+      handler: (ctx) => sendJson(ctx, 200, withLegacyImageFields(images.inspectShape(images.resolve(param(ctx, 'name'))))),
     },
     {
       method: 'GET',

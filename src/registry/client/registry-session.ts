@@ -38,20 +38,25 @@ export class RegistrySession {
   private readonly tokens = new Map<string, CachedToken>();
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   private readonly httpsAgent: https.Agent;
+  // Streamed bodies cannot be sent twice, so they never ride on an idle pooled socket: a server
+  // closing it at its keep-alive timeout (Node's 5 s) while our event loop is busy would cut the
+  // upload with "socket hang up". A fresh connection per upload costs one handshake.
+  private readonly httpUploadAgent = new http.Agent({ keepAlive: false });
+  private readonly httpsUploadAgent: https.Agent;
 
   constructor(
     readonly endpoint: RegistryEndpoint,
     readonly auth: AuthConfig,
     private readonly log?: Logger,
   ) {
-    this.httpsAgent = new https.Agent({
-      keepAlive: true,
-      maxSockets: 32,
+    const tlsOptions: https.AgentOptions = {
       rejectUnauthorized: endpoint.verifyTls,
       ...(endpoint.ca.length > 0 ? { ca: [...endpoint.ca, ...tlsRootCerts()] } : {}),
       ...(endpoint.cert !== undefined ? { cert: endpoint.cert } : {}),
       ...(endpoint.key !== undefined ? { key: endpoint.key } : {}),
-    });
+    };
+    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32, ...tlsOptions });
+    this.httpsUploadAgent = new https.Agent({ keepAlive: false, ...tlsOptions });
   }
 
   /** "http://127.0.0.1:5000" once pinged. */
@@ -129,6 +134,8 @@ export class RegistrySession {
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    this.httpUploadAgent.destroy();
+    this.httpsUploadAgent.destroy();
   }
 
   private async authorization(scopes: readonly string[], signal: AbortSignal | undefined, fresh: boolean): Promise<string | undefined> {
@@ -190,10 +197,13 @@ export class RegistrySession {
     body: Buffer | string | Readable | undefined,
     signal?: AbortSignal,
     connectTimeoutMs = 30_000,
+    retried = false,
   ): Promise<IncomingMessage> {
     const u = new URL(url);
     const lib = u.protocol === 'https:' ? https : http;
-    const agent = u.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
+    const streamed = body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body);
+    const agent =
+      u.protocol === 'https:' ? (streamed ? this.httpsUploadAgent : this.httpsAgent) : streamed ? this.httpUploadAgent : this.httpAgent;
     this.log?.debug('registry request', { method, url });
     return new Promise((resolve, reject) => {
       const h: Record<string, string | number> = { 'User-Agent': USER_AGENT, ...headers };
@@ -207,7 +217,13 @@ export class RegistrySession {
         resolve(res);
       });
       req.setTimeout(connectTimeoutMs, () => req.destroy(new Error('timeout awaiting response headers')));
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // A pooled socket the server closed while it sat idle fails at once with ECONNRESET;
+        // Node's documented remedy is to send again on a new one (bodies here are replayable).
+        if (req.reusedSocket && err.code === 'ECONNRESET' && !streamed && !retried && !signal?.aborted) {
+          resolve(this.send(method, url, headers, body, signal, connectTimeoutMs, true));
+        } else reject(err);
+      });
       if (body === undefined) req.end();
       else if (typeof body === 'string' || Buffer.isBuffer(body)) req.end(body);
       else {
