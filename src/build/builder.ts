@@ -26,6 +26,10 @@ import { nopCommentString, planInstruction, processWord, shellOf, type StageStat
 import { LayeredFs } from './layered-fs.js';
 import { createStepContainer, removeStepContainer, runStepContainer, StepFailed } from './run-step.js';
 
+import type { ContainerRecord } from '../container/container-record.js';
+import type { IdMap } from '../container/id-mapping.js';
+import { unshiftEntries } from '../image/unshift-entries.js';
+
 export { StepFailed } from './run-step.js';
 
 export interface BuilderDeps {
@@ -34,6 +38,8 @@ export interface BuilderDeps {
   layers: LayerStore;
   /** A private temp dir on the data root's filesystem (emptied at startup). */
   tmpDir: string;
+  /** The user-namespace mapping a step container ran with: its upper dir then holds host ids. */
+  idMapOf?: (rec: ContainerRecord) => IdMap | undefined;
   log: Logger;
 }
 
@@ -312,7 +318,9 @@ export class Builder {
       if (plan.kind === 'run') {
         const code = await runStepContainer(containers, id, out, opts.signal);
         if (code !== 0) throw new StepFailed(`The command '${plan.cmd.join(' ')}' returned a non-zero code: ${code}`, code);
-        result = await commit(entriesOf(await upperChanges(containers.paths(id).upper, lowers)), id);
+        const entries = entriesOf(await upperChanges(containers.paths(id).upper, lowers));
+        const idMap = this.deps.idMapOf?.(containers.resolve(id));
+        result = await commit(idMap ? unshiftEntries(entries, idMap) : entries, id);
       } else if (plan.kind === 'workdir') {
         result = await commit(await workdirEntries(new LayeredFs(lowers), plan.dir, now), id);
       } else result = await commit([], id);

@@ -72,6 +72,14 @@ export class UsernsSupport {
     return rec.spec.host.usernsIdMap ?? this.allocate(rec);
   }
 
+  /** The mapping a container ran with, never allocating one (commit and build read its upper dir). */
+  existingIdMapFor(rec: ContainerRecord): IdMap | undefined {
+    const choice = usernsChoice(rec.spec.host, this.remapEnabled);
+    if (choice.kind === 'host') return undefined;
+    if (choice.kind === 'remap') return this.deps.remap;
+    return rec.spec.host.usernsIdMap;
+  }
+
   private allocate(rec: ContainerRecord): IdMap {
     const pool = this.deps.autoPool();
     const held = this.deps.containers().filter((c) => c.id !== rec.id && c.spec.host.usernsIdMap);

@@ -231,10 +231,23 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
   router.add(containerStatsRoutes({ containers, host: createStatsHost() }));
   router.add(
     buildRoutes({
-      builder: new Builder({ containers, images, layers, tmpDir: join(dataRoot, 'tmp'), log: log.child({ component: 'builder' }) }),
+      builder: new Builder({
+        containers,
+        images,
+        layers,
+        tmpDir: join(dataRoot, 'tmp'),
+        idMapOf: (rec) => userns.existingIdMapFor(rec),
+        log: log.child({ component: 'builder' }),
+      }),
     }),
   );
-  router.add(commitRoutes({ containers, images, layers }));
+  router.add(
+    commitRoutes({
+      containers: { resolve: (ref) => containers.resolve(ref), paths: (id) => containers.paths(id), idMapOf: (rec) => userns.existingIdMapFor(rec) },
+      images,
+      layers,
+    }),
+  );
   router.add(volumeRoutes({ volumes, events: containers.eventLog }));
   router.add(
     archiveRoutes({

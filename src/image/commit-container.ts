@@ -1,6 +1,8 @@
 import type { ContainerRecord } from '../container/container-record.js';
 import { upperChanges, type UpperChange } from '../storage/layer-diff.js';
 import type { TarEntry } from '../storage/layer-diff-tar.js';
+import type { IdMap } from '../container/id-mapping.js';
+import { unshiftEntries } from './unshift-entries.js';
 import { mountsOf } from '../volume/mount-spec.js';
 import { applyChanges } from './change-instructions.js';
 import { commitLayer, type CommitLayerDeps } from './commit.js';
@@ -10,6 +12,8 @@ import type { ContainerConfigFields, ImageRecord } from './image-config.js';
 export interface ContainerSource {
   resolve(ref: string): ContainerRecord;
   paths(id: string): { upper: string };
+  /** The user-namespace mapping the container ran with (its upper dir holds host ids then). */
+  idMapOf?(rec: ContainerRecord): IdMap | undefined;
 }
 
 export interface CommitContainerOptions {
@@ -87,9 +91,10 @@ export async function commitContainer(
     await upperChanges(deps.containers.paths(rec.id).upper, lowers),
     mountsOf(rec).map((m) => m.destination),
   );
+  const idMap = deps.containers.idMapOf?.(rec);
   const { image: out } = await commitLayer(deps, {
     parent: image,
-    entries: entriesOf(changes),
+    entries: idMap ? unshiftEntries(entriesOf(changes), idMap) : entriesOf(changes),
     config,
     createdBy: (rec.spec.cmd ?? []).join(' '),
     author: opts.author,

@@ -50,3 +50,18 @@ export function shiftCapabilityXattr(value: Buffer, toHostRoot: (containerRoot: 
   out.writeUInt32LE(hostRoot, 20);
   return out;
 }
+
+/**
+ * The reverse, for a layer made from a remapped container (commit, build): a v3 xattr whose
+ * rootid is the container's root on the host becomes the v2 one an image carries, so the layer
+ * means the same in any namespace. Anything else is returned unchanged.
+ */
+export function unshiftCapabilityXattr(value: Buffer, isContainerRoot: (hostRoot: number) => boolean): Buffer {
+  if (value.length !== 24) return value;
+  const magic = value.readUInt32LE(0);
+  if (((magic & VFS_CAP_REVISION_MASK) >>> 0) !== REV3 || !isContainerRoot(value.readUInt32LE(20))) return value;
+  const out = Buffer.alloc(20);
+  value.copy(out, 0, 0, 20);
+  out.writeUInt32LE((REV2 | (magic & VFS_CAP_FLAGS_MASK)) >>> 0, 0);
+  return out;
+}

@@ -1,6 +1,6 @@
 // User namespaces: skiffd --userns-remap (Docker's) and --userns=auto (Podman's), checked from the host.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fails, ok } from './cli.js';
@@ -68,6 +68,23 @@ describe('user namespaces with --userns-remap and --userns=auto', { skip, timeou
     assert.match(hostMap.trim(), /^0\s+0\s+4294967295$/);
     const info = ok(await docker(['info', '--format', '{{json .SecurityOptions}}']), 'info');
     assert.ok(info.includes('name=userns'), info);
+  });
+
+  it('commit and build of remapped containers keep the ids the container saw', async () => {
+    ok(await docker(['run', '--name', 'writer', 'busybox', 'sh', '-c', 'echo x > /mine; mkdir /d; chown 1000:50 /d']), 'run');
+    ok(await docker(['commit', 'writer', 'committed']), 'commit');
+    ok(await docker(['rm', 'writer']), 'rm');
+    // Layers hold the container's ids (0, 1000) — under remap they would otherwise read as nobody.
+    assert.equal(ok(await docker(['run', '--rm', 'committed', 'stat', '-c', '%u:%g', '/mine', '/d']), 'run committed').trim(), '0:0\n1000:50');
+    assert.equal(ok(await docker(['run', '--rm', '--userns=host', 'committed', 'stat', '-c', '%u:%g', '/mine', '/d']), 'run host').trim(), '0:0\n1000:50');
+    const ctx = mkdtempSync('/tmp/skiff-userns-build-');
+    try {
+      writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN echo y > /built && mkdir /bd && chown 1000:50 /bd\n');
+      ok(await d.docker(['build', '-t', 'built', ctx], { env: { DOCKER_BUILDKIT: '0' } }), 'build');
+    } finally {
+      rmSync(ctx, { recursive: true, force: true });
+    }
+    assert.equal(ok(await docker(['run', '--rm', '--userns=host', 'built', 'stat', '-c', '%u:%g', '/built', '/bd']), 'run built').trim(), '0:0\n1000:50');
   });
 
   it('privileged and the host network need --userns=host, with dockerd’s messages', async () => {
