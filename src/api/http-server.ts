@@ -96,7 +96,9 @@ export function createApiServer(router: Router, log: Logger, tls?: ApiTls): Serv
     }
   };
 
-  const serverOptions = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 };
+  // No idle timeout on kept-alive connections, as dockerd: the docker CLI reuses an idle
+  // connection for a POST (not retried), and a server closing it at that moment resets the call.
+  const serverOptions = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 0 };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     void dispatch(req, res);
   };

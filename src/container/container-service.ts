@@ -104,9 +104,10 @@ export class ContainerService {
 
   async create(spec: ContainerSpec, wire: ContainerRecord['wire'], name?: string): Promise<ContainerRecord> {
     const id = newId();
+    const given = name ? checkContainerName(name) : undefined;
     const rec: ContainerRecord = {
       id,
-      name: name ? checkContainerName(name) : this.freshName(),
+      name: given ?? '',
       created: rfc3339Nano(),
       spec: { ...spec, hostname: spec.hostname || shortId(id) },
       state: initialState(),
@@ -118,6 +119,8 @@ export class ContainerService {
     await mkdir(p.work, { recursive: true });
     await mkdir(p.rootfs, { recursive: true });
     try {
+      // Picked in the same tick as the insert: concurrent creates cannot draw the same free name.
+      if (given === undefined) rec.name = this.freshName();
       this.deps.store.insert(rec);
     } catch (err) {
       await rm(p.dir, { recursive: true, force: true });

@@ -138,6 +138,14 @@ for (const client of clients) {
       fails(await cli(['run', '--name', 'dup', 'busybox', 'true']), 125, 'Conflict. The container name "/dup" is already in use');
     });
 
+    it('concurrent creates without a name each get their own generated name', async () => {
+      const made = await Promise.all(Array.from({ length: 32 }, () => cli(['create', 'busybox', 'true'])));
+      const ids = made.map((r) => ok(r, 'create').trim());
+      const names = await Promise.all(ids.map(async (id) => ok(await cli(['inspect', '-f', '{{.Name}}', id]), 'inspect').trim()));
+      assert.equal(new Set(names).size, ids.length, `duplicate names: ${names.join(' ')}`);
+      ok(await cli(['rm', ...ids]), 'rm');
+    });
+
     it('container prune removes stopped containers and keeps running ones', async (t) => {
       if (!(await supports(t, d, client, 'container', 'prune'))) return;
       const keep = ok(await cli(['run', '-d', '--name', 'keep', 'busybox', 'sleep', '60'])).trim();
