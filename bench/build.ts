@@ -13,8 +13,7 @@ import { packTar } from '../test/e2e/hostile-tars.js';
 import { startPrivateDockerd } from '../test/e2e/private-dockerd.js';
 import type { CommandOptions, CommandResult } from '../test/e2e/run-command.js';
 
-const DOCKERFILE = 'FROM busybox\nWORKDIR /app\nADD . /app\nEXPOSE 80\nENV NAME World\nCMD ["sh", "-c", "echo Hello $NAME; cat /app/app.py"]\n';
-const FILES: Record<string, string> = { Dockerfile: DOCKERFILE, 'app.py': 'print("hello")\n'.repeat(20), 'requirements.txt': 'Flask\nRedis\n' };
+import { SEED_FILES as FILES } from './workloads/seed-build.js';
 
 function runsWanted(): number {
   const i = process.argv.indexOf('--runs');

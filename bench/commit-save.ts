@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { busyboxTarball, dockerBinary } from '../test/e2e/fixtures.js';
 import { startDaemon } from '../test/e2e/harness.js';
 import type { CommandOptions, CommandResult } from '../test/e2e/run-command.js';
-import { dockerdBinary, startOracle } from '../test/e2e/save-load-oracle.js';
+import { startPrivateDockerd } from '../test/e2e/private-dockerd.js';
 
 type Docker = (args: readonly string[], opts?: CommandOptions) => Promise<CommandResult>;
 
@@ -26,7 +26,7 @@ async function steps(name: string, docker: Docker, work: string, net: string): P
     const r = await docker(args, { timeoutMs: 600_000 });
     if (r.code !== 0) throw new Error(`${name}: ${args.join(' ')}: ${r.stderr}`);
   };
-  await ok(['import', await busyboxTarball(), 'busybox']);
+  if (name === 'skiff') await ok(['import', await busyboxTarball(), 'busybox']); // the private dockerd comes with it
   // 100 MiB of changes: 100 files of 1 MiB of random data.
   await ok(['run', '--name', 'bench-commit', '--network', net, 'busybox', 'sh', '-c', 'mkdir /data && for i in $(seq 1 100); do head -c 1048576 /dev/urandom > /data/f$i; done']);
   out['commit 100 MiB'] = await timed(`${name}: commit 100 MiB`, docker, ['commit', 'bench-commit', 'bench:100m']);
@@ -52,12 +52,13 @@ async function main(): Promise<void> {
   } finally {
     await d.stop();
   }
-  if (!dockerdBinary()) {
+  // The one private-dockerd helper: own roots, --bridge=none --iptables=false --ip6tables=false.
+  const o = await startPrivateDockerd();
+  if (o === undefined) {
     console.log('dockerd is not installed: no ratios');
     rmSync(work, { recursive: true, force: true });
     return;
   }
-  const o = await startOracle();
   let theirs: Record<string, number>;
   try {
     theirs = await steps('dockerd', o.docker, work, 'none');

@@ -1,11 +1,8 @@
-// Shared by the benchmarks: a private dockerd to compare with, and timing. By default the dockerd
-// never touches the host's firewall or bridges (--bridge=none --iptables=false --ip6tables=false)
-// and it always keeps its state under its own temp roots.
-import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+// Shared by the standalone benchmarks: a private dockerd to compare with, and timing. The dockerd
+// never touches the host's firewall or bridges and keeps its state under its own temp roots.
 import { join } from 'node:path';
-import { busyboxTarball, dockerBinary, findOnPath } from '../test/e2e/fixtures.js';
+import { dockerBinary } from '../test/e2e/fixtures.js';
+import { startPrivateDockerd as startSharedPrivateDockerd } from '../test/e2e/private-dockerd.js';
 import { runCommand } from '../test/e2e/run-command.js';
 
 export interface Stats {
@@ -42,18 +39,6 @@ export async function timeRuns(label: string, file: string, argv: string[], env:
   return s;
 }
 
-function ping(socket: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath: socket, path: '/_ping', timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => req.destroy());
-    req.end();
-  });
-}
-
 export interface PrivateDockerd {
   root: string;
   env: NodeJS.ProcessEnv;
@@ -61,48 +46,26 @@ export interface PrivateDockerd {
   stop(): Promise<void>;
 }
 
-export const firewallFreeDockerdArgs = ['--bridge=none', '--iptables=false', '--ip6tables=false'];
-
-/** A throwaway dockerd with busybox imported, or undefined (with a note) when docker.io is absent. */
-export async function startPrivateDockerd(extraArgs: readonly string[] = firewallFreeDockerdArgs): Promise<PrivateDockerd | undefined> {
-  const dockerd = findOnPath('dockerd');
+/**
+ * A throwaway dockerd with busybox imported, or undefined (with a note) when docker.io is absent.
+ * One implementation for tests and benchmarks (test/e2e/private-dockerd.ts): its own roots under
+ * /tmp and always --bridge=none --iptables=false --ip6tables=false, so no benchmark can touch
+ * the shared host's firewall or bridges.
+ */
+export async function startPrivateDockerd(): Promise<PrivateDockerd | undefined> {
   const docker = dockerBinary();
-  if (dockerd === undefined || docker === undefined) {
+  const d = docker === undefined ? undefined : await startSharedPrivateDockerd();
+  if (d === undefined || docker === undefined) {
     console.log('dockerd or the docker CLI is not installed: no comparison (apt-get install docker.io to compare)');
     return undefined;
   }
-  const root = mkdtempSync('/tmp/skb-');
-  const socket = join(root, 'docker.sock');
-  writeFileSync(join(root, 'config.json'), '{}\n');
-  const fd = openSync(join(root, 'dockerd.log'), 'a');
-  const child = spawn(
-    dockerd,
-    ['--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '--pidfile', join(root, 'dockerd.pid'), '-H', `unix://${socket}`, ...extraArgs],
-    { stdio: ['ignore', fd, fd] },
-  );
-  closeSync(fd);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const env = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: root };
+  // The helper keeps its client config in <root>/cfg; the env lets callers spawn the CLI themselves.
+  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `unix://${d.socket}`, DOCKER_CONFIG: join(d.root, 'cfg') };
+  for (const k of ['DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_API_VERSION']) delete env[k];
   const stop = async (): Promise<void> => {
-    const ids = (await runCommand(docker, ['ps', '-aq'], { env })).stdout.split('\n').filter(Boolean);
-    if (ids.length) await runCommand(docker, ['rm', '-f', ...ids], { env, timeoutMs: 300_000 });
-    child.kill('SIGTERM');
-    await exited;
-    rmSync(root, { recursive: true, force: true });
+    const ids = (await d.docker(['ps', '-aq'])).stdout.split('\n').filter(Boolean);
+    if (ids.length) await d.docker(['rm', '-f', ...ids], { timeoutMs: 300_000 });
+    await d.stop();
   };
-  for (let i = 0; i < 300 && child.exitCode === null; i++) {
-    if (await ping(socket)) {
-      const imp = await runCommand(docker, ['import', await busyboxTarball(), 'busybox'], { env });
-      if (imp.code !== 0) {
-        await stop();
-        throw new Error(`import into dockerd failed: ${imp.stderr}`);
-      }
-      return { root, env, docker, stop };
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  console.log(`dockerd did not start; see ${join(root, 'dockerd.log')}`);
-  child.kill('SIGKILL');
-  await exited;
-  return undefined;
+  return { root: d.root, env, docker, stop };
 }

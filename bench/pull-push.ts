@@ -3,6 +3,7 @@
 // the times and the ratios. Needs: a logged-in registry (REGISTRY=127.0.0.1:5000), SKIFF_HOST
 // (unix://…) with a `busybox` image, and the docker CLI.
 //   node dist/bench/pull-push.js
+// The suite (`node dist/bench/suite.js --only push-pull`) does the same with its own daemons and registry.
 import { execFileSync } from 'node:child_process';
 
 const registry = process.env['REGISTRY'] ?? '127.0.0.1:5000';
