@@ -159,6 +159,10 @@ export class UploadStore {
       // Socket chunks are ~64 KiB; batching them into ~1 MiB writes halves the cost of a push.
       let batch: Buffer[] = [];
       let batched = 0;
+      // Written-back while the rest arrives: a datasync every few MiB runs on the thread pool
+      // alongside the socket reads, so the final fsync has little left to flush.
+      let syncing: Promise<void> = Promise.resolve();
+      let unsynced = 0;
       const flush = async () => {
         if (batched === 0) return;
         const buf = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batched);
@@ -168,6 +172,13 @@ export class UploadStore {
         while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
         hasher.update(buf);
         size += buf.length;
+        unsynced += buf.length;
+        if (unsynced >= 8 * 1024 * 1024) {
+          unsynced = 0;
+          await syncing;
+          syncing = fh.datasync();
+          syncing.catch(() => {});
+        }
       };
       for await (const chunk of body) {
         batch.push(chunk);
@@ -175,6 +186,7 @@ export class UploadStore {
         if (batched >= 1024 * 1024) await flush();
       }
       await flush();
+      await syncing;
       await fh.sync();
       st.size = size;
       st.hasher = hasher;
