@@ -98,7 +98,7 @@ test('NetworkManager leases v6 addresses, wires them and publishes both families
   assert.deepEqual([v?.ip6, v?.prefixLen6, v?.gateway6], ['fd00:abcd::3', 64, 'fd00:abcd::1']);
 });
 
-test('NetworkManager tears the ip6 table down with the last v6 network and keeps v4-only containers v4-only', async () => {
+test('NetworkManager tears the ip6 table down with the last v6 network and relays [::] of v4-only containers', async () => {
   const { mgr, nftScripts, sockets, container } = setup();
   mgr.create({ name: 'v6net', enableIPv6: true, subnet6: 'fd00:abcd::/64' });
   const a = container('a', { networkMode: 'v6net' });
@@ -110,8 +110,9 @@ test('NetworkManager tears the ip6 table down with the last v6 network and keeps
   const b = container('b', { networkMode: 'v4net', portBindings: [web, { ...web, hostIp: '::1', hostPortStart: 8081, hostPortEnd: 8081 }] });
   const s = await mgr.setUp(b);
   assert.equal(s.addresses.length, 1);
-  // No [::] for an IPv4-only container; an explicit [::1] is relayed to its IPv4 address.
-  assert.deepEqual(mgr.view(b).ports.map((p) => `${p.hostIp}:${p.hostPort}`), ['0.0.0.0:8080', '::1:8081']);
+  // An IPv4-only container: [::] and an explicit [::1] are relayed to its IPv4 address, as dockerd's docker-proxy does.
+  assert.deepEqual(mgr.view(b).ports.map((p) => `${p.hostIp}:${p.hostPort}`), ['0.0.0.0:8080', ':::8080', '::1:8081']);
+  assert.equal(sockets.get('::/8080'), `${s.addresses[0]}.80`);
   assert.equal(sockets.get('::1/8081'), `${s.addresses[0]}.80`);
 });
 

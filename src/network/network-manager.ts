@@ -393,7 +393,7 @@ export class NetworkManager {
       const targets = bindTargets(s, ep.ip, ep.ip6 || undefined);
       const hostIp = targets[0]?.hostIp ?? '0.0.0.0';
       if (targets.length === 0) continue;
-      let got: PortReservation[] | undefined;
+      let got: Array<{ target: BindTarget; reservation: PortReservation }> | undefined;
       for (let port = s.hostPortStart; port <= s.hostPortEnd && !got; port++) {
         got = await this.reserveAll(s, targets, port);
       }
@@ -404,24 +404,36 @@ export class NetworkManager {
           `driver failed programming external connectivity on endpoint ${rec.name} (${ep.endpointId}): Bind for ${hostIp}:${port} failed: port is already allocated`,
         );
       }
-      held.push(...got);
-      for (const t of targets) out.push({ proto: s.proto, hostIp: t.hostIp, hostPort: got[0].port, containerPort: s.containerPort });
+      held.push(...got.map((g) => g.reservation));
+      for (const g of got) out.push({ proto: s.proto, hostIp: g.target.hostIp, hostPort: got[0].reservation.port, containerPort: s.containerPort });
     }
     return out;
   }
 
-  /** Reserves every target on one port (port 0: the kernel's pick for the first), or none. */
-  private async reserveAll(s: PortBindingSpec, targets: readonly BindTarget[], port: number): Promise<PortReservation[] | undefined> {
-    for (let attempt = 0; attempt < (port === 0 && targets.length > 1 ? 5 : 1); attempt++) {
-      const got: PortReservation[] = [];
+  /**
+   * Reserves every target on one port (port 0: the kernel's pick for the first), or none; an
+   * optional target that cannot be had (no IPv6 on the host, its port taken) is left out.
+   */
+  private async reserveAll(
+    s: PortBindingSpec,
+    targets: readonly BindTarget[],
+    port: number,
+  ): Promise<Array<{ target: BindTarget; reservation: PortReservation }> | undefined> {
+    const required = targets.filter((t) => !t.optional).length;
+    for (let attempt = 0; attempt < (port === 0 && required > 1 ? 5 : 1); attempt++) {
+      const got: Array<{ target: BindTarget; reservation: PortReservation }> = [];
+      let failed = false;
       for (const t of targets) {
         const relay = t.relayTo ? { address: t.relayTo, port: s.containerPort } : undefined;
-        const r = await this.deps.reservePort(s.proto, t.hostIp === '0.0.0.0' ? '' : t.hostIp, got[0]?.port ?? port, relay).catch(() => undefined);
-        if (!r) break;
-        got.push(r);
+        const r = await this.deps.reservePort(s.proto, t.hostIp === '0.0.0.0' ? '' : t.hostIp, got[0]?.reservation.port ?? port, relay).catch(() => undefined);
+        if (r) got.push({ target: t, reservation: r });
+        else if (!t.optional) {
+          failed = true;
+          break;
+        }
       }
-      if (got.length === targets.length) return got;
-      for (const r of got) await r.close();
+      if (!failed && got.length > 0) return got;
+      for (const g of got) await g.reservation.close();
     }
     return undefined;
   }

@@ -7,7 +7,12 @@ test('bindTargets publishes an address-less binding on both families when the co
     { hostIp: '0.0.0.0', relayTo: undefined },
     { hostIp: '::', relayTo: 'fd00::2' },
   ]);
-  assert.deepEqual(bindTargets({ hostIp: '', proto: 'tcp' }, '10.9.0.2', undefined), [{ hostIp: '0.0.0.0', relayTo: undefined }]);
+  // IPv4-only container: :: too (tcp, relayed to its v4 address, as docker-proxy), optional.
+  assert.deepEqual(bindTargets({ hostIp: '', proto: 'tcp' }, '10.9.0.2', undefined), [
+    { hostIp: '0.0.0.0', relayTo: undefined },
+    { hostIp: '::', relayTo: '10.9.0.2', optional: true },
+  ]);
+  assert.deepEqual(bindTargets({ hostIp: '', proto: 'udp' }, '10.9.0.2', undefined), [{ hostIp: '0.0.0.0', relayTo: undefined }]);
   assert.deepEqual(bindTargets({ hostIp: '127.0.0.1', proto: 'udp' }, '10.9.0.2', 'fd00::2'), [{ hostIp: '127.0.0.1', relayTo: undefined }]);
 });
 

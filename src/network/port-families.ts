@@ -2,21 +2,25 @@ import type { PortElement } from './port-elements.js';
 import type { PortBindingSpec, PublishedPort } from './port-bindings.js';
 
 /**
- * How one `-p` binding splits by address family, mirroring dockerd 20.10's bridge driver: on a
- * network with IPv6, a binding without a host address is published on 0.0.0.0 and on :: (one
- * host port for both); a v6 host address goes to the container's v6 address, or (tcp) is relayed
- * to its v4 address when it has none, as docker-proxy does. Pure.
+ * How one `-p` binding splits by address family, mirroring dockerd 20.10: a binding without a
+ * host address is published on 0.0.0.0 and on :: (one host port for both) — to the container's v6
+ * address on a network with IPv6, else (tcp) relayed to its v4 address, as docker-proxy does; a
+ * v6 host address likewise. Pure.
  */
 
 /** One host socket of a binding; `relayTo` is the container address its own socket relays to. */
 export interface BindTarget {
   hostIp: string;
   relayTo: string | undefined;
+  /** Published only when it can be (a host without IPv6 still publishes the v4 side). */
+  optional?: boolean;
 }
 
 export function bindTargets(spec: Pick<PortBindingSpec, 'hostIp' | 'proto'>, ip: string, ip6: string | undefined): BindTarget[] {
   if (spec.hostIp === '' || spec.hostIp === '0.0.0.0') {
-    return [{ hostIp: '0.0.0.0', relayTo: undefined }, ...(ip6 ? [{ hostIp: '::', relayTo: ip6 }] : [])];
+    if (ip6) return [{ hostIp: '0.0.0.0', relayTo: undefined }, { hostIp: '::', relayTo: ip6 }];
+    // The relay carries tcp only: udp of an IPv4-only container stays on 0.0.0.0.
+    return [{ hostIp: '0.0.0.0', relayTo: undefined }, ...(spec.proto === 'tcp' ? [{ hostIp: '::', relayTo: ip, optional: true }] : [])];
   }
   if (!spec.hostIp.includes(':')) return [{ hostIp: spec.hostIp, relayTo: undefined }];
   if (ip6) return [{ hostIp: spec.hostIp, relayTo: ip6 }];

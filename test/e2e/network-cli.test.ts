@@ -109,10 +109,10 @@ describe('network CLI, hot-plug and crash cleanup', { skip, timeout: 600_000 }, 
   it('skiff port lists published ports and refuses an unpublished one', async () => {
     ok(await skiff(['run', '-d', '--name', 'sweb', '-p', '0:80', '-p', '127.0.0.1:0:8080/udp', 'busybox', ...page('via-skiff')]), 'run sweb');
     const all = ok(await skiff(['port', 'sweb']), 'port');
-    const m = /^80\/tcp -> 0\.0\.0\.0:(\d+)\n8080\/udp -> 127\.0\.0\.1:(\d+)\n$/.exec(all);
+    const m = /^80\/tcp -> 0\.0\.0\.0:(\d+)\n80\/tcp -> \[::\]:\1\n8080\/udp -> 127\.0\.0\.1:(\d+)\n$/.exec(all);
     assert.ok(m, `skiff port printed ${JSON.stringify(all)}`);
     const tcp = Number(m[1]);
-    assert.equal(ok(await skiff(['port', 'sweb', '80']), 'port 80'), `0.0.0.0:${tcp}\n`);
+    assert.equal(ok(await skiff(['port', 'sweb', '80']), 'port 80'), `0.0.0.0:${tcp}\n[::]:${tcp}\n`);
     assert.equal(ok(await skiff(['port', 'sweb', '8080/udp']), 'port 8080/udp'), `127.0.0.1:${m[2]}\n`);
     fails(await skiff(['port', 'sweb', '81']), 1, "No public port '81/tcp' published for sweb");
     assert.equal(await httpGetSoon(tcp), 'via-skiff\n');

@@ -101,8 +101,10 @@ describe('networking with the docker CLI', { skip, timeout: 600_000 }, () => {
       .find((a) => a && a.family === 'IPv4' && !a.internal && !a.address.startsWith('10.2'));
     if (hostAddr) assert.equal(await httpGet(hostAddr.address, port), 'hello-skiff\n');
     const ps = ok(await docker(['ps', '--format', '{{.Names}} {{.Ports}}']), 'ps');
-    assert.match(ps, new RegExp(`^web 0\\.0\\.0\\.0:${port}->80/tcp$`, 'm'));
-    assert.equal(ok(await docker(['port', 'web'])), `80/tcp -> 0.0.0.0:${port}\n`);
+    // Both families, as dockerd 20.10 publishes them (its docker-proxy serves :: for an IPv4 container).
+    assert.match(ps, new RegExp(`^web 0\\.0\\.0\\.0:${port}->80/tcp, \\[::\\]:${port}->80/tcp$`, 'm'));
+    assert.equal(ok(await docker(['port', 'web'])), `80/tcp -> 0.0.0.0:${port}\n80/tcp -> [::]:${port}\n`);
+    assert.equal(await httpGet('::1', port), 'hello-skiff\n');
   });
 
   it('-p 0:80 and -P publish on an ephemeral port that docker port reports and that answers', async () => {
@@ -110,7 +112,7 @@ describe('networking with the docker CLI', { skip, timeout: 600_000 }, () => {
     ok(await docker(['run', '-d', '--name', 'pub', '--expose', '80', '-P', 'busybox', ...page('pub')]), 'run -P');
     for (const [name, text] of [['eph', 'eph'], ['pub', 'pub']] as const) {
       const out = ok(await docker(['port', name, '80']), `port ${name}`).trim();
-      const m = /^0\.0\.0\.0:(\d+)$/.exec(out);
+      const m = /^0\.0\.0\.0:(\d+)\n\[::\]:\1$/.exec(out); // one ephemeral port for both families
       assert.ok(m, `docker port ${name} printed ${out}`);
       const p = Number(m[1]);
       assert.notEqual(p, 0);
