@@ -11,7 +11,7 @@ import { entriesOf } from '../image/commit-container.js';
 import type { ContainerConfigFields, ImageRecord } from '../image/image-config.js';
 import type { ImageStore } from '../image/image-store.js';
 import { familiarString, parseNormalizedReference, withDefaultTag } from '../image/reference.js';
-import { upperChanges } from '../storage/layer-diff.js';
+import { realDiffFs, upperChanges } from '../storage/layer-diff.js';
 import type { TarEntry } from '../storage/layer-diff-tar.js';
 import type { LayerStore } from '../storage/layer-store.js';
 import { BuildArgs } from './build-args.js';
@@ -27,7 +27,7 @@ import { LayeredFs } from './layered-fs.js';
 import { createStepContainer, removeStepContainer, runStepContainer, StepFailed } from './run-step.js';
 
 import type { ContainerRecord } from '../container/container-record.js';
-import type { IdMap } from '../container/id-mapping.js';
+import { idShiftFor, type IdMap } from '../container/id-mapping.js';
 import { unshiftEntries } from '../image/unshift-entries.js';
 
 export { StepFailed } from './run-step.js';
@@ -318,8 +318,8 @@ export class Builder {
       if (plan.kind === 'run') {
         const code = await runStepContainer(containers, id, out, opts.signal);
         if (code !== 0) throw new StepFailed(`The command '${plan.cmd.join(' ')}' returned a non-zero code: ${code}`, code);
-        const entries = entriesOf(await upperChanges(containers.paths(id).upper, lowers));
         const idMap = this.deps.idMapOf?.(containers.resolve(id));
+        const entries = entriesOf(await upperChanges(containers.paths(id).upper, lowers, realDiffFs, idMap ? idShiftFor(idMap) : undefined));
         result = await commit(idMap ? unshiftEntries(entries, idMap) : entries, id);
       } else if (plan.kind === 'workdir') {
         result = await commit(await workdirEntries(new LayeredFs(lowers), plan.dir, now), id);

@@ -414,6 +414,8 @@ export class ContainerService {
       if (!isUp(cur.state.status)) break;
       this.markManuallyStopped(cur.id);
       const exited = this.waitFor(cur.id, 'not-running');
+      // dockerd's `rm -f` kills through its kill path: `kill` (signal 9) comes before `die`/`destroy`.
+      this.emit('kill', cur, { signal: '9' });
       await this.signal(cur, 9).catch(() => {});
       if (cur.state.status === 'paused') await this.thaw(cur);
       if (!(await withTimeout(exited, forceKillGraceMs))) await this.tearDownUnresponsive(cur);
@@ -490,16 +492,26 @@ export class ContainerService {
     });
   }
 
-  async prune(): Promise<{ deleted: string[] }> {
+  /**
+   * Removes stopped containers that `match` accepts (the API's prune filters); `sizeOf` measures
+   * a container's writable layer just before it goes, for SpaceReclaimed.
+   */
+  async prune(match: (rec: ContainerRecord) => boolean = () => true, sizeOf?: (rec: ContainerRecord) => Promise<number>): Promise<{ deleted: string[]; reclaimed: number }> {
     const deleted: string[] = [];
+    let reclaimed = 0;
     for (const rec of this.deps.store.all()) {
       if (rec.state.status !== 'exited' && rec.state.status !== 'created' && rec.state.status !== 'dead') continue;
+      if (!match(rec)) continue;
+      const size = sizeOf ? await sizeOf(rec).catch(() => 0) : 0;
       await this.remove(rec.id).then(
-        () => deleted.push(rec.id),
+        () => {
+          deleted.push(rec.id);
+          reclaimed += size;
+        },
         () => {},
       );
     }
-    return { deleted };
+    return { deleted, reclaimed };
   }
 
   /** Exits are noticed through the monitor's exit record (inotify), with a liveness check for a crashed monitor. */

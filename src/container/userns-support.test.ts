@@ -88,3 +88,16 @@ test('userns support shares a running container\'s user namespace with container
   await u.reconcileFiles((id) => id === 'b');
   assert.deepEqual(calls, ['rmns /run/x/userns/a', 'rmns /run/x/userns/a']);
 });
+
+test('userns support allocates an auto block for files copied in, never for files read out', () => {
+  const records = [rec('a', { usernsMode: 'auto' }), rec('h', { usernsMode: 'host' })];
+  const { u, calls } = setup(records, { remap });
+  assert.equal(u.filesIdMapFor(records[0] as ContainerRecord, false), undefined, 'a read of a never-started auto container');
+  assert.deepEqual(calls, []);
+  const written = u.filesIdMapFor(records[0] as ContainerRecord, true);
+  assert.equal(written?.uidMappings[0]?.hostID, 165536);
+  assert.deepEqual(u.filesIdMapFor(records[0] as ContainerRecord, false), written, 'reads then use the block the write allocated');
+  assert.deepEqual(calls, ['save a']);
+  assert.equal(u.filesIdMapFor(records[1] as ContainerRecord, true), undefined, '--userns=host files keep host ids');
+  assert.equal(u.filesIdMapFor(rec('r'), false), remap);
+});

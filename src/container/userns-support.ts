@@ -80,6 +80,16 @@ export class UsernsSupport {
     return rec.spec.host.usernsIdMap;
   }
 
+  /**
+   * The mapping a container's files are owned under, for `docker cp` and `docker export`.
+   * Reading never allocates (a --userns=auto container that never started has written nothing
+   * under any mapping); writing does, so files copied in before the first start already belong
+   * to the block that start will use.
+   */
+  filesIdMapFor(rec: ContainerRecord, forWrite: boolean): IdMap | undefined {
+    return forWrite ? this.idMapFor(rec) : this.existingIdMapFor(rec);
+  }
+
   private allocate(rec: ContainerRecord): IdMap {
     const pool = this.deps.autoPool();
     const held = this.deps.containers().filter((c) => c.id !== rec.id && c.spec.host.usernsIdMap);

@@ -49,6 +49,9 @@ import { createStatsHost } from '../sys/cgroup-stats.js';
 import { findExecutable } from '../sys/find-executable.js';
 import { socketGroupWarning, type DaemonOptions } from './daemon-options.js';
 import { createUsernsSupport } from './userns-wiring.js';
+import { systemDfRoutes } from '../api/routes/system-df-route.js';
+import { distributionRoutes } from '../api/routes/distribution-routes.js';
+import { summaryShape as containerSummaryShape } from '../api/container-shape.js';
 import { digestHex } from '../base/digest.js';
 import { listenTcpTls } from './tcp-listeners.js';
 
@@ -207,6 +210,16 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
   });
   router.add(registryRoutes({ registry, events: containers.eventLog }));
   router.add(
+    systemDfRoutes({
+      images,
+      layers,
+      containers,
+      containerSummary: (rec) => containerSummaryShape(rec, Date.now(), networks.view(rec), dataRoot),
+      volumes: { list: () => volumes.store.list(), shape: (v) => volumes.shape(v), users: (n) => volumes.users(n), dataDir: (n) => volumes.store.dataDir(n) },
+    }),
+  );
+  router.add(distributionRoutes({ registry }));
+  router.add(
     imageRoutes({
       images,
       events: containers.eventLog,
@@ -256,6 +269,7 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Run
       volumeDir: (n) => volumes.store.dataDir(n),
       tmpDir: join(dataRoot, 'tmp'),
       overlay: { mount: mountOverlay, unmount: unmountOverlay },
+      userns,
     }),
   );
   router.add(imageArchiveRoutes({ images, content, layers, tmpDir: join(dataRoot, 'tmp'), events: containers.eventLog }));

@@ -1,7 +1,7 @@
 import type { ContainerRecord } from '../container/container-record.js';
-import { upperChanges, type UpperChange } from '../storage/layer-diff.js';
+import { realDiffFs, upperChanges, type UpperChange } from '../storage/layer-diff.js';
 import type { TarEntry } from '../storage/layer-diff-tar.js';
-import type { IdMap } from '../container/id-mapping.js';
+import { idShiftFor, type IdMap } from '../container/id-mapping.js';
 import { unshiftEntries } from './unshift-entries.js';
 import { mountsOf } from '../volume/mount-spec.js';
 import { applyChanges } from './change-instructions.js';
@@ -87,11 +87,11 @@ export async function commitContainer(
   const image = deps.images.records.get(rec.spec.imageId);
   const lowers = image ? deps.images.layerDirs(image.id) : [];
   const config = applyChanges(mergeConfig(configOfContainer(rec, image), opts.config), opts.changes ?? []);
+  const idMap = deps.containers.idMapOf?.(rec);
   const changes = withoutMountContents(
-    await upperChanges(deps.containers.paths(rec.id).upper, lowers),
+    await upperChanges(deps.containers.paths(rec.id).upper, lowers, realDiffFs, idMap ? idShiftFor(idMap) : undefined),
     mountsOf(rec).map((m) => m.destination),
   );
-  const idMap = deps.containers.idMapOf?.(rec);
   const { image: out } = await commitLayer(deps, {
     parent: image,
     entries: idMap ? unshiftEntries(entriesOf(changes), idMap) : entriesOf(changes),

@@ -115,3 +115,27 @@ test('upperChanges marks opaque directories and leaves out untouched parents', a
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('upperChanges reads lower owners through the container mapping, so a remapped untouched /etc stays out', async () => {
+  const root = mkdtempSync('/tmp/skiff-diff-');
+  try {
+    const lower = join(root, 'lower');
+    const upper = join(root, 'upper');
+    mkdirSync(join(lower, 'etc'), { recursive: true });
+    mkdirSync(join(upper, 'etc'), { recursive: true });
+    writeFileSync(join(upper, 'etc/hostname'), '');
+    const shift = { uid: (id: number) => id + 100000, gid: (id: number) => id + 100000 };
+    // Same owners on disk: read through a mapping, the upper /etc is not the lower's any more.
+    assert.deepEqual((await upperChanges(upper, [lower], noXattrs())).map((c) => c.path), []);
+    assert.deepEqual((await upperChanges(upper, [lower], noXattrs(), shift)).map((c) => c.path), ['etc']);
+    if (process.getuid?.() === 0) {
+      const { chownSync, statSync } = await import('node:fs');
+      const st = statSync(join(lower, 'etc'));
+      chownSync(join(upper, 'etc'), st.uid + 100000, st.gid + 100000);
+      assert.deepEqual((await upperChanges(upper, [lower], noXattrs(), shift)).map((c) => c.path), [], 'shifted owners are the lower’s own');
+      assert.deepEqual((await upperChanges(upper, [lower], noXattrs())).map((c) => c.path), ['etc'], 'without the mapping they differ');
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -79,7 +79,16 @@ export async function lowerStat(lowers: readonly string[], rel: string): Promise
  * their tar entries, parents before children. Directories that only exist in the upper dir as
  * parents of runtime-made paths, with unchanged metadata, are left out.
  */
-export async function upperChanges(upper: string, lowers: readonly string[], fs: DiffFs = realDiffFs): Promise<UpperChange[]> {
+export async function upperChanges(
+  upper: string,
+  lowers: readonly string[],
+  fs: DiffFs = realDiffFs,
+  /**
+   * How the lowers' owners read in the upper dir: a remapped container's upper holds host ids
+   * (root is 100000) over the image's own layers, so its untouched /etc would otherwise differ.
+   */
+  lowerIds?: { uid(id: number): number; gid(id: number): number },
+): Promise<UpperChange[]> {
   const out: UpperChange[] = [];
   const inodes = new Map<string, string>();
 
@@ -116,7 +125,7 @@ export async function upperChanges(upper: string, lowers: readonly string[], fs:
           out.push({ path: `${path}/.wh..wh..opq`, kind: 'C', entry: opaqueMarkerEntry(entry) });
         }
         const childChanged = await walk(path);
-        const own = !lower || opaque || !lower.isDirectory() || lower.mode !== st.mode || lower.uid !== st.uid || lower.gid !== st.gid;
+        const own = !lower || opaque || !lower.isDirectory() || lower.mode !== st.mode || (lowerIds?.uid(lower.uid) ?? lower.uid) !== st.uid || (lowerIds?.gid(lower.gid) ?? lower.gid) !== st.gid;
         if (!childChanged && !own) {
           out.splice(at);
           continue;

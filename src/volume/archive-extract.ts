@@ -16,6 +16,12 @@ import { mkdirInContainer, resolveInContainer, type ContainerFsView } from './co
 export interface ExtractOptions {
   noOverwriteDirNonDir: boolean;
   copyUIDGID: boolean;
+  /**
+   * Turns an entry's owner (container ids) into the owner written on disk: a remapped
+   * container's files belong to host ids (see image/id-shift-tar.ts); may throw for ids the
+   * mapping cannot hold. Absent: written as they are.
+   */
+  owner?: (uid: number, gid: number) => { uid: number; gid: number };
   signal?: AbortSignal;
 }
 
@@ -37,7 +43,9 @@ export async function extractIntoContainer(view: ContainerFsView, dest: readonly
       body.resume();
       return;
     }
-    const parentDir = await mkdirInContainer(view, [...dest, ...components.slice(0, -1)]);
+    // Before anything is written: an owner the container's mapping cannot hold fails the entry.
+    const owner = (opts.owner ?? ((u: number, g: number) => ({ uid: u, gid: g })))(opts.copyUIDGID ? (h.uid ?? 0) : 0, opts.copyUIDGID ? (h.gid ?? 0) : 0);
+    const parentDir = await mkdirInContainer(view, [...dest, ...components.slice(0, -1)], opts.owner?.(0, 0));
     const path = `${parentDir}/${components[components.length - 1]}`;
     let existing;
     try {
@@ -90,9 +98,7 @@ export async function extractIntoContainer(view: ContainerFsView, dest: readonly
         return; // devices and fifos are not copied by `docker cp`
     }
     body.resume();
-    const uid = opts.copyUIDGID ? (h.uid ?? 0) : 0;
-    const gid = opts.copyUIDGID ? (h.gid ?? 0) : 0;
-    await fsp.lchown(path, uid, gid);
+    await fsp.lchown(path, owner.uid, owner.gid);
     if (h.type !== 'symlink') await fsp.chmod(path, (h.mode ?? 0o644) & 0o7777);
     const t = h.mtime ?? new Date();
     if (h.type === 'directory') dirTimes.push({ path, mtime: t });

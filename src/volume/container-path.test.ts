@@ -52,3 +52,13 @@ test('mkdirInContainer creates directories inside the root even through a climbi
   assert.equal(dir, join(root, 'climb-dir', 'x'));
   await assert.rejects(resolveInContainer(view, '/etc/passwd/x', true), { code: 'ENOTDIR' });
 });
+
+test('mkdirInContainer gives the directories it makes to the container root it is told, and only those', { skip: process.getuid?.() !== 0 && 'chown needs root' }, async () => {
+  const { statSync } = await import('node:fs');
+  await mkdirInContainer(view, ['etc', 'owned', 'deeper'], { uid: 100000, gid: 100001 });
+  for (const d of ['owned', 'owned/deeper']) {
+    const st = statSync(join(root, 'etc', d));
+    assert.deepEqual([st.uid, st.gid], [100000, 100001], d);
+  }
+  assert.equal(statSync(join(root, 'etc')).uid, process.getuid?.(), 'an existing parent keeps its owner');
+});

@@ -95,13 +95,18 @@ export async function resolveInContainer(view: ContainerFsView, path: string, fo
   return { components: resolved, host: hostPathOf(view, resolved), exists: true };
 }
 
-/** Makes the directories of `components` that are missing (0755 root-owned, as Docker's MkdirAll). */
-export async function mkdirInContainer(view: ContainerFsView, components: readonly string[]): Promise<string> {
+/**
+ * Makes the directories of `components` that are missing (0755, owned by the container's root as
+ * Docker's MkdirAll: `owner` is that root's host ids in a remapped container, host root otherwise).
+ */
+export async function mkdirInContainer(view: ContainerFsView, components: readonly string[], owner?: { uid: number; gid: number }): Promise<string> {
   let cur = '';
   for (let i = 0; i < components.length; i++) {
     const r = await resolveInContainer(view, [...components.slice(0, i + 1)].join('/') , true);
-    if (!r.exists) await fsp.mkdir(r.host, { mode: 0o755 });
-    else if (!(await fsp.stat(r.host)).isDirectory()) throw invalidParameter(`not a directory: /${r.components.join('/')}`);
+    if (!r.exists) {
+      await fsp.mkdir(r.host, { mode: 0o755 });
+      if (owner) await fsp.lchown(r.host, owner.uid, owner.gid);
+    } else if (!(await fsp.stat(r.host)).isDirectory()) throw invalidParameter(`not a directory: /${r.components.join('/')}`);
     cur = r.host;
   }
   return cur || view.root;

@@ -8,6 +8,7 @@ import { busyboxTarball, dockerBinary, isRoot } from './fixtures.js';
 import { type Daemon, startDaemon } from './harness.js';
 import { startPrivateDockerd } from './private-dockerd.js';
 import { runCommand } from './run-command.js';
+import { cpOut, dockerdRemapCpExpected, hostFile, REMAP_CP_EXPECTED, remapCpScenario, tarOwners } from './userns-cp-scenario.js';
 
 const skip = !isRoot() ? 'e2e tests need root' : dockerBinary() === undefined ? 'the docker CLI is not installed' : false;
 
@@ -87,6 +88,35 @@ describe('user namespaces with --userns-remap and --userns=auto', { skip, timeou
     assert.equal(ok(await docker(['run', '--rm', '--userns=host', 'built', 'stat', '-c', '%u:%g', '/built', '/bd']), 'run built').trim(), '0:0\n1000:50');
   });
 
+  it('docker cp and export of a remapped container speak the container’s ids, running or stopped', async () => {
+    const work = mkdtempSync('/tmp/skiff-userns-cp-');
+    try {
+      assert.deepEqual(await remapCpScenario(docker, d.env, work, subuidStart('skiffremap')), REMAP_CP_EXPECTED);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('docker cp and export of a --userns=auto container use its own block, even before its first start', async () => {
+    const work = mkdtempSync('/tmp/skiff-userns-cp-');
+    try {
+      const hf = hostFile(work);
+      // Stopped after its first run: the block is in its record, its layer copies exist.
+      ok(await d.skiff(['run', '--userns=auto', '--name', 'autocp', 'busybox', 'sh', '-c', 'echo x > /f; chown 7:8 /f']), 'run');
+      await cpOut(d.env, 'autocp:/f', join(work, 'f.tar'));
+      assert.deepEqual(await tarOwners(join(work, 'f.tar'), ['f']), ['f 7/8']);
+      ok(await docker(['export', '-o', join(work, 'x.tar'), 'autocp']), 'export');
+      assert.deepEqual(await tarOwners(join(work, 'x.tar'), ['f', 'bin/busybox', 'etc']), ['bin/busybox 0/0', 'etc 0/0', 'f 7/8']);
+      // Never started: the copy in allocates the block its start then runs with.
+      ok(await d.skiff(['create', '--userns=auto', '--name', 'autonew', 'busybox', 'stat', '-c', '%u:%g', '/bin', '/bin/hf']), 'create');
+      ok(await docker(['cp', hf, 'autonew:/bin/']), 'cp into created');
+      assert.equal(ok(await docker(['start', '-a', 'autonew']), 'start').trim(), '0:0\n0:0');
+      ok(await docker(['rm', '-f', 'autocp', 'autonew']), 'rm');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
   it('privileged and the host network need --userns=host, with dockerd’s messages', async () => {
     fails(await docker(['run', '--rm', '--privileged', 'busybox', 'true']), 125, 'privileged mode is incompatible with user namespaces.  You must run the container in the host namespace when running privileged mode');
     fails(await docker(['run', '--rm', '--net', 'host', 'busybox', 'true']), 125, "cannot share the host's network namespace when user namespaces are enabled");
@@ -141,6 +171,14 @@ describe('dockerd agrees: --userns-remap root is a high uid on the host', { skip
       assert.equal(statSync(join(mountpoint, 'f')).uid, base);
       fails(await dd.docker(['run', '--rm', '--privileged', 'busybox', 'true']), 125, 'privileged mode is incompatible with user namespaces.  You must run the container in the host namespace when running privileged mode');
       ok(await dd.docker(['rm', '-f', id]), 'rm');
+      // docker cp and export speak the container's ids (the same steps skiffd is held to).
+      const work = mkdtempSync('/tmp/skiff-userns-cp-');
+      try {
+        const seen = await remapCpScenario(dd.docker, { DOCKER_HOST: `unix://${dd.socket}` }, work, base);
+        assert.deepEqual(seen, dockerdRemapCpExpected(base, subuidStartGroup('dockremap')));
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
     } finally {
       await dd.stop();
     }

@@ -5,6 +5,8 @@ import { pipeline } from 'node:stream/promises';
 import { EngineError, errnoCode, invalidParameter, notFound } from '../../base/engine-error.js';
 import type { ContainerPaths } from '../../container/container-paths.js';
 import type { ContainerRecord } from '../../container/container-record.js';
+import type { IdMap } from '../../container/id-mapping.js';
+import { hostOwnerShift, unshiftEntryStream } from '../../image/id-shift-tar.js';
 import { packTar } from '../../storage/layer-diff-tar.js';
 import type { OverlayLayers } from '../../sys/overlay-mount.js';
 import { archiveRootName, extractIntoContainer } from '../../volume/archive-extract.js';
@@ -23,6 +25,14 @@ export interface ArchiveRouteDeps {
   /** Where private root mounts of stopped containers go (under the data root). */
   tmpDir: string;
   overlay: { mount(target: string, layers: OverlayLayers): Promise<void>; unmount(target: string): Promise<void> };
+  /**
+   * User namespaces (container/userns-support.ts): the mapping a container's files are owned
+   * under, and the shifted layer copies its root is made of. Absent: no container is remapped.
+   */
+  userns?: {
+    filesIdMapFor(rec: ContainerRecord, forWrite: boolean): IdMap | undefined;
+    prepareRootfs(paths: ContainerPaths, lowerDirs: readonly string[], map: IdMap): Promise<string[]>;
+  };
 }
 
 interface OpenView {
@@ -45,24 +55,36 @@ const isUp = (rec: ContainerRecord) => (rec.state.status === 'running' || rec.st
 export function archiveRoutes(deps: ArchiveRouteDeps): Route[] {
   const param = (ctx: RequestContext) => ctx.params['id'] ?? '';
 
-  const privateRoot = async (rec: ContainerRecord): Promise<{ root: string; release(): Promise<void> }> => {
+  /**
+   * A remapped container's upper dir holds host ids (its root is 100000…), so its private root
+   * is made of the same shifted layer copies it runs with: the whole view is then in host ids,
+   * unshifted uniformly on the way out, and a copy-up caused by `docker cp` into it puts
+   * shifted owners into the upper dir. The image's own layers under that upper dir would show
+   * the image's files as root's and the container's as 100000's, and their copy-ups would leave
+   * files the container then sees as nobody.
+   */
+  const privateRoot = async (rec: ContainerRecord, map: IdMap | undefined): Promise<{ root: string; release(): Promise<void> }> => {
     const target = join(deps.tmpDir, `rootfs-${randomBytes(6).toString('hex')}`);
     const p = deps.containers.paths(rec.id);
-    await deps.overlay.mount(target, { lowerDirs: deps.images.layerDirs(rec.spec.imageId), upperDir: p.upper, workDir: p.work });
+    const imageDirs = deps.images.layerDirs(rec.spec.imageId);
+    const lowerDirs = map && deps.userns ? await deps.userns.prepareRootfs(p, imageDirs, map) : imageDirs;
+    await deps.overlay.mount(target, { lowerDirs, upperDir: p.upper, workDir: p.work });
     return { root: target, release: () => deps.overlay.unmount(target) };
   };
 
-  const openView = async (rec: ContainerRecord): Promise<OpenView> => {
+  const idMapOf = (rec: ContainerRecord, forWrite: boolean) => deps.userns?.filesIdMapFor(rec, forWrite);
+
+  const openView = async (rec: ContainerRecord, map: IdMap | undefined): Promise<OpenView> => {
     if (isUp(rec)) return { view: { root: `/proc/${rec.state.pid}/root`, mounts: [] }, release: async () => {} };
-    const { root, release } = await privateRoot(rec);
+    const { root, release } = await privateRoot(rec, map);
     const mounts = mountsOf(rec)
       .filter((m) => m.type !== 'tmpfs')
       .map((m) => ({ destination: m.destination, source: m.type === 'volume' ? deps.volumeDir(m.source) : m.source }));
     return { view: { root, mounts }, release };
   };
 
-  const withView = async <T>(rec: ContainerRecord, fn: (v: ContainerFsView) => Promise<T>): Promise<T> => {
-    const v = await openView(rec);
+  const withView = async <T>(rec: ContainerRecord, map: IdMap | undefined, fn: (v: ContainerFsView) => Promise<T>): Promise<T> => {
+    const v = await openView(rec, map);
     try {
       return await fn(v.view);
     } finally {
@@ -104,7 +126,7 @@ export function archiveRoutes(deps: ArchiveRouteDeps): Route[] {
       handler: async (ctx) => {
         const rec = deps.containers.resolve(param(ctx));
         const path = pathParam(ctx);
-        const header = await withView(rec, async (view) => (await statSource(view, path, param(ctx))).header);
+        const header = await withView(rec, idMapOf(rec, false), async (view) => (await statSource(view, path, param(ctx))).header);
         ctx.res!.writeHead(200, { 'X-Docker-Container-Path-Stat': header, 'Content-Type': 'application/json' });
         ctx.res!.end();
       },
@@ -115,12 +137,14 @@ export function archiveRoutes(deps: ArchiveRouteDeps): Route[] {
       handler: async (ctx) => {
         const rec = deps.containers.resolve(param(ctx));
         const path = pathParam(ctx);
-        const v = await openView(rec);
+        const map = idMapOf(rec, false);
+        const v = await openView(rec, map);
         try {
           const { r, header } = await statSource(v.view, path, param(ctx));
           const res = ctx.res!;
           res.writeHead(200, { 'X-Docker-Container-Path-Stat': header, 'Content-Type': 'application/x-tar' });
-          await pipeline(packTar(treeEntries(r.host, archiveRootName(path), { followRoot: r.components.length === 0 })), res).catch(() => res.destroy());
+          const entries = treeEntries(r.host, archiveRootName(path), { followRoot: r.components.length === 0 });
+          await pipeline(packTar(unshiftEntryStream(entries, map)), res).catch(() => res.destroy());
         } finally {
           await v.release();
         }
@@ -132,7 +156,8 @@ export function archiveRoutes(deps: ArchiveRouteDeps): Route[] {
       handler: async (ctx) => {
         const rec = deps.containers.resolve(param(ctx));
         const path = pathParam(ctx);
-        await withView(rec, async (view) => {
+        const map = idMapOf(rec, true);
+        await withView(rec, map, async (view) => {
           const r = await resolveInContainer(view, path, true).catch((err: unknown) => {
             if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') throw missing(path, param(ctx));
             throw err;
@@ -145,6 +170,7 @@ export function archiveRoutes(deps: ArchiveRouteDeps): Route[] {
           await extractIntoContainer(view, r.components, ctx.req, {
             noOverwriteDirNonDir: boolValue(ctx.query.get('noOverwriteDirNonDir')),
             copyUIDGID: boolValue(ctx.query.get('copyUIDGID')),
+            ...(map ? { owner: hostOwnerShift(map) } : {}),
             signal: ctx.signal,
           });
         });
@@ -158,11 +184,12 @@ export function archiveRoutes(deps: ArchiveRouteDeps): Route[] {
       handler: async (ctx) => {
         const rec = deps.containers.resolve(param(ctx));
         // The root without any mounts: the monitor's mount while running, a private one otherwise.
-        const own = isUp(rec) ? { root: deps.containers.paths(rec.id).rootfs, release: async () => {} } : await privateRoot(rec);
+        const map = idMapOf(rec, false);
+        const own = isUp(rec) ? { root: deps.containers.paths(rec.id).rootfs, release: async () => {} } : await privateRoot(rec, map);
         try {
           const res = ctx.res!;
           res.writeHead(200, { 'Content-Type': 'application/x-tar' });
-          await pipeline(packTar(treeEntries(own.root, '', { skipRoot: true, followRoot: true })), res).catch(() => res.destroy());
+          await pipeline(packTar(unshiftEntryStream(treeEntries(own.root, '', { skipRoot: true, followRoot: true }), map)), res).catch(() => res.destroy());
         } finally {
           await own.release();
         }

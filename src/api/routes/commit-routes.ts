@@ -3,7 +3,8 @@ import { commitContainer, type ContainerSource } from '../../image/commit-contai
 import type { ContainerConfigFields } from '../../image/image-config.js';
 import type { ImageStore } from '../../image/image-store.js';
 import { parseNormalizedReference } from '../../image/reference.js';
-import { changeList, upperChanges } from '../../storage/layer-diff.js';
+import { idShiftFor } from '../../container/id-mapping.js';
+import { changeList, realDiffFs, upperChanges } from '../../storage/layer-diff.js';
 import type { LayerStore } from '../../storage/layer-store.js';
 import { readJsonBody, sendJson } from '../request-context.js';
 import type { Route } from '../router.js';
@@ -50,7 +51,8 @@ export function commitRoutes(deps: CommitRouteDeps): Route[] {
         const rec = deps.containers.resolve(ctx.params['id'] ?? '');
         const image = deps.images.records.get(rec.spec.imageId);
         const lowers = image ? deps.images.layerDirs(image.id) : [];
-        const list = changeList(await upperChanges(deps.containers.paths(rec.id).upper, lowers));
+        const map = deps.containers.idMapOf?.(rec);
+        const list = changeList(await upperChanges(deps.containers.paths(rec.id).upper, lowers, realDiffFs, map ? idShiftFor(map) : undefined));
         // Go encodes an empty change slice as null, and clients accept that.
         sendJson(ctx, 200, list.length === 0 ? null : list);
       },

@@ -7,6 +7,9 @@ import { familiarString, parseNormalizedReference, withDefaultTag } from '../../
 import type { ContainerNetView } from '../../network/container-net-view.js';
 import { inspectShape, summaryShape } from '../container-shape.js';
 import { specFromCreate, type CreateBody } from '../create-request.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { directorySize } from '../../container/disk-usage.js';
+import { containerPruneFilter } from '../container-prune-filters.js';
 import { boolValue, checkFilterKeys, intValue, parseFilters, type Filters } from '../query.js';
 import { readJsonBody, sendEmpty, sendJson, type RequestContext } from '../request-context.js';
 import type { Route } from '../router.js';
@@ -77,6 +80,17 @@ function listFilter(filters: Filters, deps: ContainerRouteDeps): (rec: Container
 }
 
 /**
+ * moby's test for a start body (a HostConfig, removed in API 1.24): more than 7 bytes ("a
+ * non-nil JSON object is at least 7 characters") or a chunked body of unknown length. `{}` and
+ * `null`, which some clients send, pass.
+ */
+export function startHasBody(headers: IncomingHttpHeaders): boolean {
+  const len = headers['content-length'];
+  if (len !== undefined) return Number(len) > 7;
+  return /chunked/i.test(String(headers['transfer-encoding'] ?? ''));
+}
+
+/**
  * `docker update` sends every resource field, zero when not given; only the restart policy is
  * applied for now, and a resource change is refused rather than silently ignored.
  */
@@ -144,9 +158,10 @@ export function containerRoutes(deps: ContainerRouteDeps): Route[] {
       method: 'POST',
       path: '/containers/prune',
       handler: async (ctx) => {
-        checkFilterKeys(parseFilters(ctx.query.get('filters')), []);
-        const { deleted } = await containers.prune();
-        sendJson(ctx, 200, { ContainersDeleted: deleted, SpaceReclaimed: 0 });
+        const match = containerPruneFilter(parseFilters(ctx.query.get('filters')), Date.now());
+        const { deleted, reclaimed } = await containers.prune(match, (rec) => directorySize(containers.paths(rec.id).upper));
+        // dockerd's nil slice: null, not [], when nothing went.
+        sendJson(ctx, 200, { ContainersDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed });
       },
     },
     {
@@ -159,6 +174,7 @@ export function containerRoutes(deps: ContainerRouteDeps): Route[] {
       path: '/containers/{id}/start',
       handler: async (ctx) => {
         if (ctx.query.get('checkpoint')) throw invalidParameter('checkpoints are not supported');
+        if (startHasBody(ctx.req.headers)) throw invalidParameter('starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24');
         await containers.start(param(ctx, 'id'));
         sendEmpty(ctx, 204);
       },
