@@ -93,7 +93,7 @@ export async function openPlainTar(
       cb(null, chunk);
     },
   });
-  const stages: NodeJS.ReadWriteStream[] = gzip ? [createGunzip(), tap] : zstd ? [createZstdDecompress(), tap] : [tap];
+  const stages: NodeJS.ReadWriteStream[] = gzip ? [createGunzip({ chunkSize: 512 * 1024 }), tap] : zstd ? [createZstdDecompress(), tap] : [tap];
   // Errors of any stage surface on `tap` (pipeline destroys the others with it).
   pipeline(source, ...(stages as [NodeJS.ReadWriteStream]), (err) => {
     if (err) tap.destroy(err);

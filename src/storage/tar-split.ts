@@ -50,7 +50,7 @@ export class TarSplitRecorder {
       if (this.fileLeft > 0) {
         const n = Math.min(this.fileLeft, this.pendingLen);
         if (n === 0) return;
-        this.consume(n);
+        this.skip(n);
         this.fileLeft -= n;
         continue;
       }
@@ -151,6 +151,22 @@ export class TarSplitRecorder {
       last.length += b.length;
     } else {
       this.segments.push({ kind: 'raw', bytes: [b], length: b.length });
+    }
+  }
+
+  /** Drops `n` bytes of file content: no copy, no concatenation (this is most of a layer). */
+  private skip(n: number): void {
+    this.offset += n;
+    this.pendingLen -= n;
+    while (n > 0) {
+      const first = this.pending[0] as Buffer;
+      if (first.length <= n) {
+        this.pending.shift();
+        n -= first.length;
+      } else {
+        this.pending[0] = first.subarray(n);
+        n = 0;
+      }
     }
   }
 
