@@ -1,3 +1,4 @@
+import { bridgeSetLines, elements, forwardChainLines } from './nft-common.js';
 import type { PublishedPort } from './port-bindings.js';
 
 /** What the firewall must express: skiff's bridges and the ports published into containers. */
@@ -6,11 +7,6 @@ export interface FirewallState {
   ports: (PublishedPort & { containerIp: string })[];
 }
 
-const quote = (s: string) => `"${s.replace(/[^A-Za-z0-9_.-]/g, '')}"`;
-
-function elements(items: readonly string[]): string {
-  return items.length ? ` elements = { ${items.join(', ')} };` : '';
-}
 
 /**
  * The whole of skiff's nft table, replaced atomically in one `nft -f -` transaction ("add; delete;
@@ -25,8 +21,6 @@ function elements(items: readonly string[]): string {
  *   isolated from each other; inbound only for replies and published ports.
  */
 export function renderRuleset(table: string, state: FirewallState): string {
-  const bridges = state.networks.map((n) => quote(n.bridge));
-  const internal = state.networks.filter((n) => n.internal).map((n) => quote(n.bridge));
   const subnets = state.networks.filter((n) => !n.internal).map((n) => n.subnet);
   const sorted = [...state.ports].sort((a, b) => a.hostPort - b.hostPort || a.proto.localeCompare(b.proto));
   const any = sorted.filter((p) => p.hostIp === '0.0.0.0' || p.hostIp === '').map((p) => `${p.proto} . ${p.hostPort} : ${p.containerIp} . ${p.containerPort}`);
@@ -37,8 +31,7 @@ export function renderRuleset(table: string, state: FirewallState): string {
     `table ip ${table} {}`,
     `delete table ip ${table}`,
     `table ip ${table} {`,
-    `  set bridges { type ifname;${elements(bridges)} }`,
-    `  set internal { type ifname;${elements(internal)} }`,
+    ...bridgeSetLines(state.networks),
     `  set subnets { type ipv4_addr; flags interval;${elements(subnets)} }`,
     `  map ports_any { type inet_proto . inet_service : ipv4_addr . inet_service;${elements(any)} }`,
     `  map ports_ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service;${elements(byIp)} }`,
@@ -54,16 +47,7 @@ export function renderRuleset(table: string, state: FirewallState): string {
     `    ct status dnat ip saddr @subnets oifname @bridges masquerade`,
     `    ip saddr @subnets oifname != @bridges masquerade`,
     `  }`,
-    `  chain forward {`,
-    `    type filter hook forward priority filter; policy accept;`,
-    ...state.networks.map((n) => `    iifname ${quote(n.bridge)} oifname ${quote(n.bridge)} accept`),
-    `    iifname @internal drop`,
-    `    oifname @internal drop`,
-    `    iifname @bridges oifname @bridges drop`,
-    `    oifname @bridges ct state established,related accept`,
-    `    oifname @bridges ct status dnat accept`,
-    `    oifname @bridges drop`,
-    `  }`,
+    ...forwardChainLines(state.networks),
     `}`,
   ];
   return lines.join('\n') + '\n';

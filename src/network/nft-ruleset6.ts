@@ -1,3 +1,4 @@
+import { bridgeSetLines, elements, forwardChainLines } from './nft-common.js';
 import type { PublishedPort } from './port-bindings.js';
 
 /** What the IPv6 half of the firewall must express: the bridges, the v6 subnets, the v6 ports. */
@@ -8,11 +9,6 @@ export interface FirewallState6 {
   ports: (PublishedPort & { containerIp: string })[];
 }
 
-const quote = (s: string) => `"${s.replace(/[^A-Za-z0-9_.-]/g, '')}"`;
-
-function elements(items: readonly string[]): string {
-  return items.length ? ` elements = { ${items.join(', ')} };` : '';
-}
 
 /** Removes skiff's ip6 table (and nothing else); harmless when it does not exist. */
 export function renderTeardown6(table: string): string {
@@ -30,8 +26,6 @@ export function renderTeardown6(table: string): string {
  */
 export function renderRuleset6(table: string, state: FirewallState6): string {
   if (!state.networks.some((n) => n.subnet6)) return renderTeardown6(table);
-  const bridges = state.networks.map((n) => quote(n.bridge));
-  const internal = state.networks.filter((n) => n.internal).map((n) => quote(n.bridge));
   const subnets = state.networks.filter((n) => n.subnet6 && !n.internal).map((n) => n.subnet6);
   const sorted = [...state.ports].sort((a, b) => a.hostPort - b.hostPort || a.proto.localeCompare(b.proto));
   const any = sorted.filter((p) => p.hostIp === '::').map((p) => `${p.proto} . ${p.hostPort} : ${p.containerIp} . ${p.containerPort}`);
@@ -40,8 +34,7 @@ export function renderRuleset6(table: string, state: FirewallState6): string {
     `table ip6 ${table} {}`,
     `delete table ip6 ${table}`,
     `table ip6 ${table} {`,
-    `  set bridges { type ifname;${elements(bridges)} }`,
-    `  set internal { type ifname;${elements(internal)} }`,
+    ...bridgeSetLines(state.networks),
     `  set subnets { type ipv6_addr; flags interval;${elements(subnets)} }`,
     `  map ports_any { type inet_proto . inet_service : ipv6_addr . inet_service;${elements(any)} }`,
     `  map ports_ip { type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service;${elements(byIp)} }`,
@@ -57,16 +50,7 @@ export function renderRuleset6(table: string, state: FirewallState6): string {
     `    ct status dnat ip6 saddr @subnets oifname @bridges masquerade`,
     `    ip6 saddr @subnets oifname != @bridges masquerade`,
     `  }`,
-    `  chain forward {`,
-    `    type filter hook forward priority filter; policy accept;`,
-    ...state.networks.map((n) => `    iifname ${quote(n.bridge)} oifname ${quote(n.bridge)} accept`),
-    `    iifname @internal drop`,
-    `    oifname @internal drop`,
-    `    iifname @bridges oifname @bridges drop`,
-    `    oifname @bridges ct state established,related accept`,
-    `    oifname @bridges ct status dnat accept`,
-    `    oifname @bridges drop`,
-    `  }`,
+    ...forwardChainLines(state.networks),
     `}`,
   ];
   return lines.join('\n') + '\n';
