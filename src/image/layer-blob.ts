@@ -120,7 +120,7 @@ export function compressTar(tar: Readable, opts: CompressOptions = {}): PackedLa
       const buf = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingLen);
       pending = [];
       pendingLen = 0;
-      inflight.push(gzipAsync(buf, { level: memberLevel(buf, level) }) as Promise<Buffer>);
+      inflight.push(gzipAsync(buf, { level: memberLevel(buf, level), chunkSize: 1024 * 1024 }) as Promise<Buffer>);
     };
     for await (const c of tar) {
       opts.signal?.throwIfAborted();
