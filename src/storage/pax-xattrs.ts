@@ -6,7 +6,8 @@
  * only the 512-byte headers and skips data) and keys each entry's xattrs by the stream offset
  * just after the entry's header block — the same number tar-stream reports as `header.byteOffset`.
  */
-const BLOCK = 512;
+import { isDirectoryHeader, readTarSize, roundUpToBlock, TAR_BLOCK } from './tar-header-fields.js';
+
 const XATTR_PREFIX = 'SCHILY.xattr.';
 
 export type Xattrs = Map<string, Buffer>;
@@ -37,15 +38,15 @@ export class PaxXattrTracker {
         continue;
       }
       if (this.paxWant >= 0) {
-        const padded = roundUp(this.paxWant);
+        const padded = roundUpToBlock(this.paxWant);
         if (this.pendingLen < padded) return;
         const body = this.consume(padded).subarray(0, this.paxWant);
         if (this.paxKind === 'local') this.readPax(body);
         this.paxWant = -1;
         continue;
       }
-      if (this.pendingLen < BLOCK) return;
-      const header = this.consume(BLOCK);
+      if (this.pendingLen < TAR_BLOCK) return;
+      const header = this.consume(TAR_BLOCK);
       this.onHeader(header);
     }
   }
@@ -61,25 +62,23 @@ export class PaxXattrTracker {
   private onHeader(h: Buffer): void {
     if (h.every((b) => b === 0)) return; // end-of-archive padding
     const flag = h[156] ?? 0;
-    const size = readSize(h.subarray(124, 136));
+    const size = readTarSize(h);
     if (flag === 0x78 /* x */ || flag === 0x67 /* g */) {
       this.paxKind = flag === 0x78 ? 'local' : 'global';
       this.paxWant = size;
       return;
     }
     if (flag === 0x4c /* L */ || flag === 0x4b /* K */) {
-      this.skip = roundUp(size);
+      this.skip = roundUpToBlock(size);
       return;
     }
     if (this.nextXattrs) this.found.set(this.offset, this.nextXattrs);
     const realSize = this.nextSize ?? size;
     this.nextXattrs = undefined;
     this.nextSize = undefined;
-    const nameEnd = h.indexOf(0);
-    const endsWithSlash = h[(nameEnd < 0 || nameEnd > 100 ? 100 : nameEnd) - 1] === 0x2f;
-    const isDir = flag === 0x35 || ((flag === 0 || flag === 0x30) && endsWithSlash);
+    const isDir = isDirectoryHeader(h);
     // tar-stream reads no data for directories; stay in step with it.
-    this.skip = isDir ? 0 : roundUp(realSize);
+    this.skip = isDir ? 0 : roundUpToBlock(realSize);
   }
 
   private readPax(body: Buffer): void {
@@ -114,19 +113,4 @@ export class PaxXattrTracker {
     this.offset += n;
     return head;
   }
-}
-
-function roundUp(n: number): number {
-  return Math.ceil(n / BLOCK) * BLOCK;
-}
-
-/** Octal, or base-256 when the high bit of the first byte is set (GNU large sizes). */
-function readSize(field: Buffer): number {
-  if (((field[0] ?? 0) & 0x80) !== 0) {
-    let n = (field[0] ?? 0) & 0x7f;
-    for (let i = 1; i < field.length; i++) n = n * 256 + (field[i] ?? 0);
-    return n;
-  }
-  const s = field.toString('latin1').replace(/\0.*$/s, '').trim();
-  return s === '' ? 0 : Number.parseInt(s, 8);
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { cleanEntryName, resolveDirInRoot } from './confined-path.js';
+import { isDirectoryHeader, readTarSize, roundUpToBlock, TAR_BLOCK } from './tar-header-fields.js';
 
 /**
  * A layer's tar, byte for byte, without keeping the tar.
@@ -19,7 +20,6 @@ import { cleanEntryName, resolveDirInRoot } from './confined-path.js';
  * The journal is only usable when every content range belongs to exactly one path written by
  * the unpacker; otherwise `finish()` gives undefined and callers pack the directory instead.
  */
-const BLOCK = 512;
 const MAGIC = Buffer.from('skiff-tar-split/1\n');
 const RAW = 0;
 const FILE = 1;
@@ -62,7 +62,7 @@ export class TarSplitRecorder {
         continue;
       }
       if (this.paxWant >= 0) {
-        const padded = roundUp(this.paxWant);
+        const padded = roundUpToBlock(this.paxWant);
         if (this.pendingLen < padded) return;
         const body = this.consume(padded);
         this.raw(body);
@@ -70,8 +70,8 @@ export class TarSplitRecorder {
         this.paxWant = -1;
         continue;
       }
-      if (this.pendingLen < BLOCK) return;
-      const header = this.consume(BLOCK);
+      if (this.pendingLen < TAR_BLOCK) return;
+      const header = this.consume(TAR_BLOCK);
       this.raw(header);
       this.onHeader(header);
     }
@@ -105,29 +105,27 @@ export class TarSplitRecorder {
   private onHeader(h: Buffer): void {
     if (h.every((b) => b === 0)) return;
     const flag = h[156] ?? 0;
-    const size = readSize(h.subarray(124, 136));
+    const size = readTarSize(h);
     if (flag === 0x78 /* x */ || flag === 0x67 /* g */) {
       this.paxWant = size;
       this.paxGlobal = flag === 0x67;
       return;
     }
     if (flag === 0x4c /* L */ || flag === 0x4b /* K */) {
-      this.rawLeft = roundUp(size);
+      this.rawLeft = roundUpToBlock(size);
       return;
     }
     const realSize = this.nextSize ?? size;
     this.nextSize = undefined;
-    const nameEnd = h.indexOf(0);
-    const endsWithSlash = h[(nameEnd < 0 || nameEnd > 100 ? 100 : nameEnd) - 1] === 0x2f;
-    const isDir = flag === 0x35 || ((flag === 0 || flag === 0x30) && endsWithSlash);
+    const isDir = isDirectoryHeader(h);
     if (isDir) return; // tar-stream reads no data for directories; stay in step with it
     const isFile = flag === 0 || flag === 0x30 || flag === 0x37;
     if (isFile && realSize > 0) {
       this.segments.push({ kind: 'file', offset: this.offset, size: realSize });
       this.fileLeft = realSize;
-      this.rawLeft = roundUp(realSize) - realSize;
+      this.rawLeft = roundUpToBlock(realSize) - realSize;
     } else {
-      this.rawLeft = roundUp(realSize);
+      this.rawLeft = roundUpToBlock(realSize);
     }
   }
 
@@ -284,19 +282,4 @@ async function hostPath(dir: string, path: string): Promise<string> {
   const base = components[components.length - 1];
   if (base === undefined) throw new Error('tar-split names the layer root as a file');
   return join(await resolveDirInRoot(dir, components.slice(0, -1), false), base);
-}
-
-function roundUp(n: number): number {
-  return Math.ceil(n / BLOCK) * BLOCK;
-}
-
-/** A tar numeric field: octal text, or base-256 when the high bit of the first byte is set. */
-function readSize(field: Buffer): number {
-  if (((field[0] ?? 0) & 0x80) !== 0) {
-    let n = 0;
-    for (let i = 1; i < field.length; i++) n = n * 256 + (field[i] ?? 0);
-    return n;
-  }
-  const text = field.toString('latin1').replace(/\0.*$/s, '').trim();
-  return text === '' ? 0 : Number.parseInt(text, 8);
 }
