@@ -172,8 +172,3 @@ export function compressTar(tar: Readable, opts: CompressOptions = {}): PackedLa
   stream.on('close', () => reject(new Error('layer compression stopped before the end')));
   return { stream, result };
 }
-
-/** Packs and compresses a layer directory. */
-export function compressLayerDir(dir: string, opts: CompressOptions = {}): PackedLayer {
-  return compressTar(tarLayerDir(dir), opts);
-}
