@@ -66,10 +66,9 @@ export class UsernsSupport {
 
   /** The mapping a start runs with, or undefined for the host's user namespace. */
   idMapFor(rec: ContainerRecord): IdMap | undefined {
-    const choice = usernsChoice(rec.spec.host, this.remapEnabled);
-    if (choice.kind === 'host') return undefined;
-    if (choice.kind === 'remap') return this.deps.remap;
-    return rec.spec.host.usernsIdMap ?? this.allocate(rec);
+    const existing = this.existingIdMapFor(rec);
+    if (existing !== undefined || usernsChoice(rec.spec.host, this.remapEnabled).kind !== 'auto') return existing;
+    return this.allocate(rec);
   }
 
   /** The mapping a container ran with, never allocating one (commit and build read its upper dir). */
