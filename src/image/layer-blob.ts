@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzip, gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
-import { hasherDigest, newHasher, type Digest } from '../base/digest.js';
+import type { Digest } from '../base/digest.js';
 import { errnoCode } from '../base/engine-error.js';
 import { realDiffFs, type DiffFs } from '../storage/layer-diff.js';
+import { streamHasher } from '../sys/hash-thread.js';
 import { packTar, type TarEntry } from '../storage/layer-diff-tar.js';
 import { isWhiteout, opaqueMarkerEntry, tarEntryOf, whiteoutEntry } from '../storage/tar-entry-of.js';
 
@@ -99,8 +100,8 @@ export function compressTar(tar: Readable, opts: CompressOptions = {}): PackedLa
   const level = opts.level ?? 1;
   const chunkSize = opts.chunkSize ?? 4 * 1024 * 1024;
   const parallel = Math.max(1, opts.parallel ?? 4);
-  const plainHash = newHasher();
-  const blobHash = newHasher();
+  const plainHash = streamHasher();
+  const blobHash = streamHasher();
   let tarSize = 0;
   let size = 0;
   let resolve!: (r: PackedLayerResult) => void;
@@ -155,7 +156,7 @@ export function compressTar(tar: Readable, opts: CompressOptions = {}): PackedLa
       size += out.length;
       yield out;
     }
-    resolve({ diffId: hasherDigest(plainHash), digest: hasherDigest(blobHash), size, tarSize });
+    resolve({ diffId: await plainHash.digest(), digest: await blobHash.digest(), size, tarSize });
   }
   const gen = members();
   const stream = Readable.from(
@@ -165,6 +166,9 @@ export function compressTar(tar: Readable, opts: CompressOptions = {}): PackedLa
       } catch (err) {
         reject(err);
         throw err;
+      } finally {
+        plainHash.release();
+        blobHash.release();
       }
     })(),
     { objectMode: false },

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { hasherDigest, newHasher, type Digest } from '../../base/digest.js';
+import type { Digest } from '../../base/digest.js';
 import { EngineError } from '../../base/engine-error.js';
+import { streamHasher, type StreamHasher } from '../../sys/hash-thread.js';
 import { registryErrorOf } from './registry-error.js';
 import type { RegistrySession } from './registry-session.js';
 
@@ -29,7 +30,14 @@ export interface BlobDownloadOptions {
 export function downloadBlob(opts: BlobDownloadOptions): Readable {
   const maxResumes = opts.maxResumes ?? 5;
   async function* bytes(): AsyncGenerator<Buffer> {
-    const hasher = newHasher();
+    const hasher = streamHasher(opts.size);
+    try {
+      yield* verified(hasher);
+    } finally {
+      hasher.release();
+    }
+  }
+  async function* verified(hasher: StreamHasher): AsyncGenerator<Buffer> {
     let received = 0;
     let resumes = 0;
     for (;;) {
@@ -82,7 +90,7 @@ export function downloadBlob(opts: BlobDownloadOptions): Readable {
         await sleep(Math.min(2000, 100 * 2 ** resumes), undefined, opts.signal ? { signal: opts.signal } : {});
       }
     }
-    if (hasherDigest(hasher) !== opts.digest) {
+    if ((await hasher.digest()) !== opts.digest) {
       throw new EngineError('InvalidParameter', `filesystem layer verification failed for digest ${opts.digest}`);
     }
   }
