@@ -37,7 +37,23 @@ export function cleanEntryName(name: string): string[] {
  * The host path of the directory `components` names inside `root`, with every symlink resolved
  * inside the root. With `create`, missing directories are made (0755, as Docker does).
  */
-export async function resolveDirInRoot(root: string, components: readonly string[], create: boolean): Promise<string> {
+export async function resolveDirInRoot(root: string, components: readonly string[], create: boolean, cache?: ResolvedDirs): Promise<string> {
+  const key = components.join('/');
+  const known = cache?.get(key);
+  if (known !== undefined) return known;
+  const dir = await resolveDirUncached(root, components, create);
+  cache?.set(key, dir);
+  return dir;
+}
+
+/**
+ * Directories already resolved during one unpack, by entry-name prefix. Only real directories are
+ * cached, and a resolution holds until something in the tree is removed or replaced: the owner
+ * clears the cache then (see tar-unpack.ts), so a later symlink cannot be walked around.
+ */
+export type ResolvedDirs = Map<string, string>;
+
+async function resolveDirUncached(root: string, components: readonly string[], create: boolean): Promise<string> {
   const queue = [...components];
   let resolved: string[] = [];
   let hops = 0;
@@ -78,9 +94,10 @@ export async function entryPath(
   root: string,
   components: readonly string[],
   create = true,
+  cache?: ResolvedDirs,
 ): Promise<{ dir: string; path: string; base: string }> {
   const base = components[components.length - 1];
   if (base === undefined) return { dir: root, path: root, base: '' };
-  const dir = await resolveDirInRoot(root, components.slice(0, -1), create);
+  const dir = await resolveDirInRoot(root, components.slice(0, -1), create, cache);
   return { dir, path: join(dir, base), base };
 }

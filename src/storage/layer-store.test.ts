@@ -209,6 +209,36 @@ test('layer store re-roots an absolute symlink met in a parent path', async () =
   }
 });
 
+test('layer store re-resolves a parent directory that a later entry replaced with a symlink', async () => {
+  const f = fixture();
+  try {
+    const b = await makeTar([
+      { header: { name: 'p/', type: 'directory' } },
+      { header: { name: 'p/first' }, content: 'one' },
+      { header: { name: 'p', type: 'symlink', linkname: f.outside } },
+      { header: { name: 'p/second' }, content: 'pwned' },
+      { header: { name: 'q/deep/file' }, content: 'implicit parents' },
+      { header: { name: 'q/deep', mode: 0o644 }, content: 'a file where a directory was' },
+    ]);
+    const r = await f.store.applyTar(Readable.from([b]), undefined);
+    const d = f.store.diffDir(r.chainId);
+    assert.equal(lstatSync(join(d, 'p')).isSymbolicLink(), true);
+    assert.equal(readFileSync(join(d, f.outside, 'second'), 'utf8'), 'pwned');
+    assert.equal(existsSync(join(d, f.outside, 'first')), false);
+    assert.equal(readFileSync(join(d, 'q/deep'), 'utf8'), 'a file where a directory was');
+    // And nothing is written below what is now a file, however recently it was a directory.
+    const under = await makeTar([
+      { header: { name: 'r/sub/file' }, content: 'x' },
+      { header: { name: 'r/sub' }, content: 'now a file' },
+      { header: { name: 'r/sub/again' }, content: 'y' },
+    ]);
+    await assert.rejects(f.store.applyTar(Readable.from([under]), undefined), /r\/sub is not a directory/);
+    outsideUntouched(f);
+  } finally {
+    f.close();
+  }
+});
+
 test('layer store clamps a relative symlink that climbs above the layer root', async () => {
   const f = fixture();
   try {

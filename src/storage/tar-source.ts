@@ -21,6 +21,9 @@ const MAGIC = {
   zstd: [0x28, 0xb5, 0x2f, 0xfd],
 } as const;
 
+/** A Buffer over the same bytes (no copy). */
+const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+
 const startsWith = (buf: Buffer, magic: readonly number[]) => magic.every((b, i) => buf[i] === b);
 
 function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -40,6 +43,30 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T
       },
     );
   });
+}
+
+/**
+ * Compressed input is handed to the decompressor in runs of at least this many bytes: every
+ * write is a thread-pool round trip, and a socket delivers 64 KiB at a time.
+ */
+const DECOMPRESS_RUN = 1024 * 1024;
+
+async function* inRuns(first: Buffer, it: AsyncIterator<unknown>): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [first];
+  let len = first.length;
+  for (;;) {
+    const r = await it.next();
+    if (r.done) break;
+    const b = asBuffer(r.value as Uint8Array);
+    parts.push(b);
+    len += b.length;
+    if (len >= DECOMPRESS_RUN) {
+      yield parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, len);
+      parts = [];
+      len = 0;
+    }
+  }
+  if (len > 0) yield parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, len);
 }
 
 export async function openPlainTar(
@@ -77,13 +104,19 @@ export async function openPlainTar(
   const zstd = startsWith(head, MAGIC.zstd);
   const source = Readable.from(
     (async function* () {
-      yield head;
-      if (ended) return;
-      for (;;) {
-        const r = await it.next();
-        if (r.done) return;
-        yield Buffer.from(r.value as Uint8Array);
+      if (ended) {
+        yield head;
+        return;
       }
+      if (!gzip && !zstd) {
+        yield head;
+        for (;;) {
+          const r = await it.next();
+          if (r.done) return;
+          yield asBuffer(r.value as Uint8Array);
+        }
+      }
+      yield* inRuns(head, it);
     })(),
     { objectMode: false },
   );

@@ -3,13 +3,15 @@ import { join } from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { hasherDigest, newHasher, type Digest } from '../base/digest.js';
+import type { Digest } from '../base/digest.js';
 import { errnoCode, invalidParameter, isEngineError } from '../base/engine-error.js';
-import { cleanEntryName, entryPath, resolveDirInRoot } from './confined-path.js';
+import { streamHasher, type StreamHasher } from '../sys/hash-thread.js';
+import { cleanEntryName, entryPath, resolveDirInRoot, type ResolvedDirs } from './confined-path.js';
 import { PaxXattrTracker, type Xattrs } from './pax-xattrs.js';
 import type { SpecialFileMaker } from './special-files.js';
 import { openPlainTar } from './tar-source.js';
 import type { TarSplitRecorder } from './tar-split.js';
+import { WriteBehind } from './write-behind.js';
 
 /**
  * Unpacks one layer tar (plain or gzip) into `dest` in overlay form, computing its diffID
@@ -42,7 +44,22 @@ export async function unpackLayerTar(
   recorder?: TarSplitRecorder,
 ): Promise<UnpackResult> {
   signal?.throwIfAborted();
-  const hasher = newHasher();
+  const hasher = streamHasher();
+  try {
+    return await unpackHashed(input, dest, deps, hasher, signal, recorder);
+  } finally {
+    hasher.release();
+  }
+}
+
+async function unpackHashed(
+  input: Readable,
+  dest: string,
+  deps: UnpackDeps,
+  hasher: StreamHasher,
+  signal?: AbortSignal,
+  recorder?: TarSplitRecorder,
+): Promise<UnpackResult> {
   const pax = new PaxXattrTracker();
   const plain = await openPlainTar(
     input,
@@ -56,50 +73,68 @@ export async function unpackLayerTar(
   const extract = tar.extract();
   const dirTimes: Array<{ path: string; mtime: Date }> = [];
   let size = 0;
+  // `dest` starts empty and only this walk writes to it: parents resolved once stay valid until
+  // something is removed, which clears the cache.
+  const dirs: ResolvedDirs = new Map();
+  const behind = new WriteBehind(FILES_BEHIND, BYTES_BEHIND);
+  const replace = (path: string, h: Header) => clearFor(path, h, dirs);
 
   const handle = async (h: Header, body: Body): Promise<void> => {
+    behind.throwIfFailed();
     const components = cleanEntryName(h.name);
     const xattrs = pax.take(h.byteOffset);
     const base = components[components.length - 1] ?? '';
     if (base.startsWith(WHITEOUT_PREFIX)) {
       body.resume();
+      dirs.clear();
       return whiteout(dest, components, deps, h);
     }
-    const { path } = await entryPath(dest, components);
-    if (path !== dest) await clearFor(path, h);
+    const { path } = await entryPath(dest, components, true, dirs);
 
     switch (h.type) {
       case 'directory':
-        if (path !== dest) await fsp.mkdir(path, { mode: 0o755 }).catch(ignoreCode('EEXIST'));
+        if (path !== dest) await createOrReplace(path, h, replace, () => fsp.mkdir(path, { mode: 0o755 }));
         break;
       case 'file':
       case 'contiguous-file': {
-        // O_EXCL|O_NOFOLLOW: the path was just cleared, so this can only create a new file here.
-        const fh = await fsp.open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+        // O_EXCL|O_NOFOLLOW: only a new file is opened; whatever was there is removed first.
+        const fh = (await createOrReplace(path, h, replace, () => fsp.open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600))) as FileHandle;
+        let tail: Uint8Array[];
         try {
-          for await (const chunk of body) await writeAll(fh, chunk as Uint8Array);
-        } finally {
+          tail = await writeBodyButTail(fh, body);
+        } catch (err) {
           await fh.close();
+          throw err;
         }
         size += h.size ?? 0;
         recorder?.fileAt(h.byteOffset, components.join('/'));
-        break;
+        const finished = finishFile(fh, tail, h);
+        // xattrs are set by path, so that file is finished before a later entry may replace it.
+        if (xattrs) {
+          await finished;
+          await setXattrs(path, xattrs, deps);
+        } else {
+          await behind.add(finished, tail.reduce((n, c) => n + c.length, 0));
+        }
+        return;
       }
       case 'symlink':
-        await fsp.symlink(h.linkname ?? '', path);
+        await createOrReplace(path, h, replace, () => fsp.symlink(h.linkname ?? '', path));
         break;
       case 'link': {
-        const target = await hardlinkTarget(dest, h.linkname ?? '');
-        if (target !== path) await fsp.link(target, path);
+        const target = await hardlinkTarget(dest, h.linkname ?? '', dirs);
+        if (target !== path) await createOrReplace(path, h, replace, () => fsp.link(target, path));
         // No metadata: the inode already has its own, and chown would strip its security.capability.
         body.resume();
         return;
       }
       case 'character-device':
       case 'block-device':
+        await replace(path, h);
         await deps.special.mknod(path, h.type === 'character-device' ? 'c' : 'b', h.devmajor ?? 0, h.devminor ?? 0, h.mode ?? 0o600);
         break;
       case 'fifo':
+        await replace(path, h);
         await deps.special.mkfifo(path, h.mode ?? 0o600);
         break;
       default:
@@ -139,33 +174,59 @@ export async function unpackLayerTar(
     extract.on('error', fail);
     plain.stream.on('error', fail);
     plain.stream.pipe(extract);
+  }).catch(async (err: unknown) => {
+    // Files still being finished hold descriptors into `dest`: let them close before the caller removes it.
+    await behind.settle().catch(() => {});
+    throw err;
+  });
+  await behind.settle().catch((err: unknown) => {
+    throw isEngineError(err) ? err : invalidParameter(`failed to unpack layer: ${(err as Error).message}`, err);
   });
 
   // Directory times last: writing their children changed them.
   // lutimes: a later entry may have replaced the directory with a symlink.
   for (const d of dirTimes.reverse()) await fsp.lutimes(d.path, d.mtime, d.mtime);
-  return { diffId: hasherDigest(hasher), size };
+  return { diffId: await hasher.digest(), size };
 }
 
-/** An existing entry is replaced, except a directory by a directory (metadata is then updated). */
-async function clearFor(path: string, h: Header): Promise<void> {
+/**
+ * An existing entry is replaced, except a directory by a directory (metadata is then updated) and
+ * a hardlink by itself. Returns whether the path is now free.
+ */
+async function clearFor(path: string, h: Header, dirs: ResolvedDirs): Promise<boolean> {
   let st;
   try {
     st = await fsp.lstat(path);
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return;
+    if (errnoCode(err) === 'ENOENT') return true;
     throw err;
   }
-  if (st.isDirectory() && h.type === 'directory') return;
+  if (st.isDirectory() && h.type === 'directory') return false;
   if (h.type === 'link' && h.linkname !== undefined && h.linkname !== null) {
     // A hardlink to itself is left alone (Docker does the same).
     const self = cleanEntryName(h.name).join('/');
-    if (cleanEntryName(h.linkname).join('/') === self) return;
+    if (cleanEntryName(h.linkname).join('/') === self) return false;
   }
+  dirs.clear();
   await fsp.rm(path, { recursive: true, force: true });
+  return true;
 }
 
-async function hardlinkTarget(dest: string, linkname: string): Promise<string> {
+/**
+ * Creates the entry, assuming the path is free (it nearly always is: `dest` started empty); when
+ * it is not (EEXIST, whatever is there, symlinks included, is never followed), replaces it.
+ */
+async function createOrReplace<T>(path: string, h: Header, replace: (path: string, h: Header) => Promise<boolean>, create: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await create();
+  } catch (err) {
+    if (errnoCode(err) !== 'EEXIST') throw err;
+  }
+  if (!(await replace(path, h))) return undefined;
+  return create();
+}
+
+async function hardlinkTarget(dest: string, linkname: string, dirs: ResolvedDirs): Promise<string> {
   let components: string[];
   try {
     components = cleanEntryName(linkname);
@@ -173,7 +234,7 @@ async function hardlinkTarget(dest: string, linkname: string): Promise<string> {
     throw invalidParameter(`invalid hardlink ${JSON.stringify(linkname)}: target is outside the layer`);
   }
   if (components.length === 0) throw invalidParameter(`invalid hardlink ${JSON.stringify(linkname)}: target is the layer root`);
-  const { path } = await entryPath(dest, components, false).catch(() => {
+  const { path } = await entryPath(dest, components, false, dirs).catch(() => {
     throw invalidParameter(`invalid hardlink ${JSON.stringify(linkname)}: target does not exist in the layer`);
   });
   try {
@@ -203,27 +264,83 @@ async function whiteout(dest: string, components: string[], deps: UnpackDeps, h:
   if (isRoot()) await fsp.lchown(path, h.uid ?? 0, h.gid ?? 0);
 }
 
+/** Owner, xattrs, mode and time of a directory, symlink or special file this walk just made. */
 async function applyMetadata(path: string, h: Header, xattrs: Xattrs | undefined, deps: UnpackDeps): Promise<void> {
   if (isRoot()) await fsp.lchown(path, h.uid ?? 0, h.gid ?? 0);
-  // Decided by what is on disk, not the header: a hardlink may point at a symlink, and chmod and
-  // setxattr(2) follow symlinks (to the host's files, since absolute targets aren't re-rooted here).
-  const symlink = (await fsp.lstat(path)).isSymbolicLink();
-  if (xattrs && !symlink) {
-    // setxattr(2) follows symlinks, so symlinks get none (rarely meaningful anyway).
-    for (const [name, value] of xattrs) {
-      try {
-        await deps.setXattr(path, name, value);
-      } catch (err) {
-        const code = errnoCode(err);
-        if (code !== 'ENOTSUP' && code !== 'EPERM' && code !== 'EOPNOTSUPP') throw err;
-      }
+  // The entry's type is what is on disk: the walk created it (or kept a directory for a directory).
+  // chmod and setxattr(2) follow symlinks, so symlinks get neither.
+  const symlink = h.type === 'symlink';
+  if (xattrs && !symlink) await setXattrs(path, xattrs, deps);
+  const t = h.mtime ?? new Date(0);
+  await Promise.all([
+    // chmod after chown: chown clears setuid/setgid bits.
+    symlink ? undefined : fsp.chmod(path, (h.mode ?? 0o644) & 0o7777),
+    // Directories get their times at the end: writing their children changes them.
+    h.type === 'directory' ? undefined : fsp.lutimes(path, t, t),
+  ]);
+}
+
+async function setXattrs(path: string, xattrs: Xattrs, deps: UnpackDeps): Promise<void> {
+  for (const [name, value] of xattrs) {
+    try {
+      await deps.setXattr(path, name, value);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code !== 'ENOTSUP' && code !== 'EPERM' && code !== 'EOPNOTSUPP') throw err;
     }
   }
-  // chmod after chown: chown clears setuid/setgid bits.
-  if (!symlink) await fsp.chmod(path, (h.mode ?? 0o644) & 0o7777);
-  if (h.type !== 'directory') {
+}
+
+/**
+ * The rest of a regular file after its body was read: the last bytes written, then owner, mode and
+ * time through the descriptor (the path may already name a later entry), then closed.
+ */
+async function finishFile(fh: FileHandle, tail: Uint8Array[], h: Header): Promise<void> {
+  try {
+    if (tail.length > 0) await writeChunks(fh, tail);
+    if (isRoot()) await fh.chown(h.uid ?? 0, h.gid ?? 0);
     const t = h.mtime ?? new Date(0);
-    await fsp.lutimes(path, t, t);
+    // chmod after chown (chown clears setuid/setgid bits); the time after the last write.
+    await Promise.all([fh.chmod((h.mode ?? 0o644) & 0o7777), fh.utimes(t, t)]);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Bytes of a file's content gathered for one writev: one thread-pool round trip, not one per chunk. */
+const WRITE_BATCH = 4 * 1024 * 1024;
+/** Files finished behind the walk at once, and the bytes they may hold. */
+const FILES_BEHIND = 8;
+const BYTES_BEHIND = 16 * 1024 * 1024;
+
+/** Reads a file's body, writing it in batches as it comes; returns the last batch, not yet written. */
+async function writeBodyButTail(fh: FileHandle, body: Body): Promise<Uint8Array[]> {
+  let batch: Uint8Array[] = [];
+  let batched = 0;
+  for await (const chunk of body) {
+    const c = chunk as Uint8Array;
+    batch.push(c);
+    batched += c.length;
+    if (batched >= WRITE_BATCH) {
+      await writeChunks(fh, batch);
+      batch = [];
+      batched = 0;
+    }
+  }
+  return batch;
+}
+
+async function writeChunks(fh: FileHandle, chunks: Uint8Array[]): Promise<void> {
+  const { bytesWritten } = await fh.writev(chunks);
+  // A short write (a full disk answers with one before ENOSPC): write the rest chunk by chunk.
+  let skip = bytesWritten;
+  for (const c of chunks) {
+    if (skip >= c.length) {
+      skip -= c.length;
+      continue;
+    }
+    await writeAll(fh, c.subarray(skip));
+    skip = 0;
   }
 }
 
