@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { sha256Of } from '../base/digest.js';
 import { randomBytes } from 'node:crypto';
-import { compressTar, memberLevel, tarLayerDir } from './layer-blob.js';
+import { compressTar, tarLayerDir } from './layer-blob.js';
 import { LayerBlobDb } from './layer-blob-db.js';
 
 async function collect(r: Readable): Promise<Buffer> {
@@ -64,8 +64,3 @@ test('LayerBlobDb maps local diffIDs to blobs and remembers source repositories'
   assert.deepEqual(b.sourcesOf(d('3'), 'other'), []);
 });
 
-test('memberLevel stores incompressible chunks and deflates the rest', () => {
-  assert.equal(memberLevel(randomBytes(1024 * 1024), 1), 0);
-  assert.equal(memberLevel(Buffer.alloc(1024 * 1024, 'abc'), 1), 1);
-  assert.equal(memberLevel(randomBytes(1024), 1), 1, 'small chunks are not sampled');
-});

@@ -1,10 +1,11 @@
 import { promises as fsp, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { gzip, gzipSync } from 'node:zlib';
+import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Digest } from '../base/digest.js';
 import { errnoCode } from '../base/engine-error.js';
+import { compressibleRuns } from './compressible-runs.js';
 import { realDiffFs, type DiffFs } from '../storage/layer-diff.js';
 import { streamHasher } from '../sys/hash-thread.js';
 import { packTar, type TarEntry } from '../storage/layer-diff-tar.js';
@@ -84,17 +85,6 @@ export function tarLayerDir(dir: string, fs: DiffFs = realDiffFs): Readable {
   return packTar(layerDirEntries(dir, fs));
 }
 
-/**
- * Already-compressed data (archives, media, random bytes) barely shrinks and costs the most CPU
- * to deflate: a member whose 64 KiB sample deflates to over 95 % is stored (level 0) instead.
- */
-export function memberLevel(buf: Buffer, level: number): number {
-  if (level === 0 || buf.length < 256 * 1024) return level;
-  const mid = Math.floor(buf.length / 2);
-  const sample = buf.subarray(mid, mid + 64 * 1024);
-  return gzipSync(sample, { level: 1 }).length > sample.length * 0.95 ? 0 : level;
-}
-
 /** Compresses a tar stream into gzip members in parallel, hashing both sides on the way. */
 export function compressTar(tar: Readable, opts: CompressOptions = {}): PackedLayer {
   const level = opts.level ?? 1;
@@ -121,7 +111,9 @@ export function compressTar(tar: Readable, opts: CompressOptions = {}): PackedLa
       const buf = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingLen);
       pending = [];
       pendingLen = 0;
-      inflight.push(gzipAsync(buf, { level: memberLevel(buf, level), chunkSize: 1024 * 1024 }) as Promise<Buffer>);
+      // One gzip member per run: stored where the bytes will not shrink, deflated elsewhere.
+      const parts = compressibleRuns(buf, level).map((r) => gzipAsync(buf.subarray(r.start, r.end), { level: r.level, chunkSize: 1024 * 1024 }) as Promise<Buffer>);
+      inflight.push(parts.length === 1 ? (parts[0] as Promise<Buffer>) : Promise.all(parts).then((outs) => Buffer.concat(outs)));
     };
     for await (const c of tar) {
       opts.signal?.throwIfAborted();
