@@ -190,23 +190,33 @@ class ThreadHasher implements StreamHasher {
     return n;
   }
 
+  /** Copies queued chunks into the ring while it has room; true once the queue is empty. */
+  private moveQueued(): boolean {
+    while (this.queue.length > 0) {
+      const head = this.queue[0] as Uint8Array;
+      const n = this.copyIn(head);
+      this.backlog -= n;
+      if (n < head.length) {
+        this.queue[0] = head.subarray(n);
+        return false;
+      }
+      this.queue.shift();
+    }
+    return true;
+  }
+
   /** Moves the queue into the ring as the thread frees room, without blocking the event loop. */
   private pump(): void {
     if (this.pumping) return;
     this.pumping = true;
     const step = (): void => {
       const ctrl = this.thread.ctrl;
-      while (this.queue.length > 0 && !this.thread.dead) {
-        const head = this.queue[0] as Uint8Array;
-        const n = this.copyIn(head);
-        this.backlog -= n;
-        if (n === head.length) {
-          this.queue.shift();
-          continue;
-        }
-        this.queue[0] = head.subarray(n);
+      while (!this.thread.dead) {
+        // Read before trying: room the thread frees after this read ends the wait at once.
+        const consumed = Atomics.load(ctrl, CTRL.consumed);
+        if (this.moveQueued()) break;
         this.thread.wake();
-        const w = waitAsync(ctrl, CTRL.consumed, Atomics.load(ctrl, CTRL.consumed));
+        const w = waitAsync(ctrl, CTRL.consumed, consumed);
         if (w.async) {
           void (w.value as Promise<unknown>).then(step);
           return;
@@ -221,17 +231,11 @@ class ThreadHasher implements StreamHasher {
   /** Too much is waiting: block until the thread has taken it all into the ring. */
   private drainBlocking(): void {
     const ctrl = this.thread.ctrl;
-    while (this.queue.length > 0 && !this.thread.dead) {
-      const head = this.queue[0] as Uint8Array;
-      const n = this.copyIn(head);
-      this.backlog -= n;
-      if (n === head.length) {
-        this.queue.shift();
-        continue;
-      }
-      this.queue[0] = head.subarray(n);
+    while (!this.thread.dead) {
+      const consumed = Atomics.load(ctrl, CTRL.consumed);
+      if (this.moveQueued()) break;
       this.thread.wake();
-      Atomics.wait(ctrl, CTRL.consumed, Atomics.load(ctrl, CTRL.consumed), 50);
+      Atomics.wait(ctrl, CTRL.consumed, consumed, 50);
     }
     if (this.queue.length === 0) this.drained?.();
   }
