@@ -239,6 +239,37 @@ test('layer store re-resolves a parent directory that a later entry replaced wit
   }
 });
 
+test('layer store gives owners and modes exactly, also where creating them could not', { skip: !asRoot && 'needs root' }, async () => {
+  const f = fixture();
+  try {
+    const b = await makeTar([
+      { header: { name: 'g/', type: 'directory', mode: 0o2775, uid: 0, gid: 50 } },
+      { header: { name: 'g/root-file', mode: 0o644, uid: 0, gid: 0 }, content: 'x' },
+      { header: { name: 'g/link', type: 'symlink', linkname: 'root-file', uid: 0, gid: 0 } },
+      { header: { name: 'g/sub/', type: 'directory', mode: 0o755, uid: 0, gid: 0 } },
+      { header: { name: 'suid', mode: 0o4755, uid: 0, gid: 0 }, content: 'x' },
+      { header: { name: 'open', mode: 0o666, uid: 0, gid: 0 }, content: 'x' },
+      { header: { name: 'owned', mode: 0o600, uid: 1000, gid: 1001 }, content: 'x' },
+      { header: { name: 'wide/', type: 'directory', mode: 0o777 } },
+    ]);
+    const r = await f.store.applyTar(Readable.from([b]), undefined);
+    const d = f.store.diffDir(r.chainId);
+    const st = (p: string) => lstatSync(join(d, p));
+    assert.equal(st('g').gid, 50);
+    assert.equal(st('g').mode & 0o7777, 0o2775);
+    // Created in a setgid directory, they would take its group 50 unless chowned back.
+    assert.equal(st('g/root-file').gid, 0);
+    assert.equal(st('g/link').gid, 0);
+    assert.equal(st('g/sub').gid, 0);
+    assert.equal(st('suid').mode & 0o7777, 0o4755);
+    assert.equal(st('open').mode & 0o7777, 0o666);
+    assert.equal(st('wide').mode & 0o7777, 0o777);
+    assert.deepEqual([st('owned').uid, st('owned').gid, st('owned').mode & 0o7777], [1000, 1001, 0o600]);
+  } finally {
+    f.close();
+  }
+});
+
 test('layer store clamps a relative symlink that climbs above the layer root', async () => {
   const f = fixture();
   try {

@@ -12,6 +12,7 @@ import type { SpecialFileMaker } from './special-files.js';
 import { openPlainTar } from './tar-source.js';
 import type { TarSplitRecorder } from './tar-split.js';
 import { WriteBehind } from './write-behind.js';
+import { creationMode, modeIsDefault, ownerIsDefault, processCreationDefaults } from './creation-defaults.js';
 
 /**
  * Unpacks one layer tar (plain or gzip) into `dest` in overlay form, computing its diffID
@@ -78,6 +79,15 @@ async function unpackHashed(
   const dirs: ResolvedDirs = new Map();
   const behind = new WriteBehind(FILES_BEHIND, BYTES_BEHIND);
   const replace = (path: string, h: Header) => clearFor(path, h, dirs);
+  const defaults = processCreationDefaults();
+  // Directories whose mode has the setgid bit: what is created in them takes their group.
+  const setgidDirs = new Set<string>();
+  if ((await fsp.stat(dest)).mode & 0o2000) setgidDirs.add(dest);
+  /** Which of owner and mode a just-created entry in `dir` already has. */
+  const asCreated = (h: Header, dir: string): Preset => ({
+    owner: ownerIsDefault(defaults, h.uid ?? 0, h.gid ?? 0, setgidDirs.has(dir)),
+    mode: modeIsDefault(defaults, entryMode(h)),
+  });
 
   const handle = async (h: Header, body: Body): Promise<void> => {
     behind.throwIfFailed();
@@ -89,16 +99,21 @@ async function unpackHashed(
       dirs.clear();
       return whiteout(dest, components, deps, h);
     }
-    const { path } = await entryPath(dest, components, true, dirs);
+    const { dir, path } = await entryPath(dest, components, true, dirs);
+    let preset: Preset = NOTHING_PRESET;
 
     switch (h.type) {
       case 'directory':
-        if (path !== dest) await createOrReplace(path, h, replace, () => fsp.mkdir(path, { mode: 0o755 }));
+        // A directory kept for a directory (or the root) gets all its metadata applied.
+        if (path !== dest && (await createOrReplace(path, h, replace, () => fsp.mkdir(path, { mode: creationMode(entryMode(h)) }).then(() => true)))) {
+          preset = asCreated(h, dir);
+        }
         break;
       case 'file':
       case 'contiguous-file': {
         // O_EXCL|O_NOFOLLOW: only a new file is opened; whatever was there is removed first.
-        const fh = (await createOrReplace(path, h, replace, () => fsp.open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600))) as FileHandle;
+        const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+        const fh = (await createOrReplace(path, h, replace, () => fsp.open(path, flags, creationMode(entryMode(h))))) as FileHandle;
         let tail: Uint8Array[];
         try {
           tail = await writeBodyButTail(fh, body);
@@ -108,7 +123,7 @@ async function unpackHashed(
         }
         size += h.size ?? 0;
         recorder?.fileAt(h.byteOffset, components.join('/'));
-        const finished = finishFile(fh, tail, h);
+        const finished = finishFile(fh, tail, h, asCreated(h, dir));
         // xattrs are set by path, so that file is finished before a later entry may replace it.
         if (xattrs) {
           await finished;
@@ -120,6 +135,7 @@ async function unpackHashed(
       }
       case 'symlink':
         await createOrReplace(path, h, replace, () => fsp.symlink(h.linkname ?? '', path));
+        preset = asCreated(h, dir);
         break;
       case 'link': {
         const target = await hardlinkTarget(dest, h.linkname ?? '', dirs);
@@ -142,8 +158,12 @@ async function unpackHashed(
         return;
     }
     body.resume();
-    await applyMetadata(path, h, xattrs, deps);
-    if (h.type === 'directory') dirTimes.push({ path, mtime: h.mtime ?? new Date(0) });
+    await applyMetadata(path, h, xattrs, deps, preset);
+    if (h.type === 'directory') {
+      dirTimes.push({ path, mtime: h.mtime ?? new Date(0) });
+      if (entryMode(h) & 0o2000) setgidDirs.add(path);
+      else setgidDirs.delete(path);
+    }
   };
 
   await new Promise<void>((resolve, reject) => {
@@ -264,9 +284,18 @@ async function whiteout(dest: string, components: string[], deps: UnpackDeps, h:
   if (isRoot()) await fsp.lchown(path, h.uid ?? 0, h.gid ?? 0);
 }
 
+/** What creating an entry already got right (see creation-defaults.ts). */
+interface Preset {
+  owner: boolean;
+  mode: boolean;
+}
+const NOTHING_PRESET: Preset = { owner: false, mode: false };
+
+const entryMode = (h: Header): number => (h.mode ?? 0o644) & 0o7777;
+
 /** Owner, xattrs, mode and time of a directory, symlink or special file this walk just made. */
-async function applyMetadata(path: string, h: Header, xattrs: Xattrs | undefined, deps: UnpackDeps): Promise<void> {
-  if (isRoot()) await fsp.lchown(path, h.uid ?? 0, h.gid ?? 0);
+async function applyMetadata(path: string, h: Header, xattrs: Xattrs | undefined, deps: UnpackDeps, preset: Preset): Promise<void> {
+  if (isRoot() && !preset.owner) await fsp.lchown(path, h.uid ?? 0, h.gid ?? 0);
   // The entry's type is what is on disk: the walk created it (or kept a directory for a directory).
   // chmod and setxattr(2) follow symlinks, so symlinks get neither.
   const symlink = h.type === 'symlink';
@@ -274,7 +303,7 @@ async function applyMetadata(path: string, h: Header, xattrs: Xattrs | undefined
   const t = h.mtime ?? new Date(0);
   await Promise.all([
     // chmod after chown: chown clears setuid/setgid bits.
-    symlink ? undefined : fsp.chmod(path, (h.mode ?? 0o644) & 0o7777),
+    symlink || preset.mode ? undefined : fsp.chmod(path, entryMode(h)),
     // Directories get their times at the end: writing their children changes them.
     h.type === 'directory' ? undefined : fsp.lutimes(path, t, t),
   ]);
@@ -295,13 +324,13 @@ async function setXattrs(path: string, xattrs: Xattrs, deps: UnpackDeps): Promis
  * The rest of a regular file after its body was read: the last bytes written, then owner, mode and
  * time through the descriptor (the path may already name a later entry), then closed.
  */
-async function finishFile(fh: FileHandle, tail: Uint8Array[], h: Header): Promise<void> {
+async function finishFile(fh: FileHandle, tail: Uint8Array[], h: Header, preset: Preset): Promise<void> {
   try {
     if (tail.length > 0) await writeChunks(fh, tail);
-    if (isRoot()) await fh.chown(h.uid ?? 0, h.gid ?? 0);
+    if (isRoot() && !preset.owner) await fh.chown(h.uid ?? 0, h.gid ?? 0);
     const t = h.mtime ?? new Date(0);
     // chmod after chown (chown clears setuid/setgid bits); the time after the last write.
-    await Promise.all([fh.chmod((h.mode ?? 0o644) & 0o7777), fh.utimes(t, t)]);
+    await Promise.all([preset.mode ? undefined : fh.chmod(entryMode(h)), fh.utimes(t, t)]);
   } finally {
     await fh.close();
   }
