@@ -3,13 +3,23 @@
 // every byte and every pull downloads them).
 import { type BenchEngine, must } from '../engines.js';
 import { msSince, summarize, timeMs } from '../report/measurement.js';
+import { runCommand } from '../../test/e2e/run-command.js';
 import { startLocalRegistry } from './local-registry.js';
 import type { Workload } from './params.js';
+
+/**
+ * Writes back dirty pages before a timed transfer: otherwise the writeback of what came before
+ * (the big rootfs just made, the previous step's layers) lands on whichever engine goes next.
+ */
+async function settleDisk(): Promise<void> {
+  await runCommand('sync', [], { timeoutMs: 120_000 });
+}
 
 export const importRootfs: Workload = async (e, ctx) => {
   const tar = await ctx.bigRootfs();
   const times: number[] = [];
   for (let i = 0; i < ctx.params.transferRuns; i++) {
+    await settleDisk();
     times.push((await timeMs(() => must(e.docker, ['import', tar, `bench-import:${i}`]))) / 1000);
     await must(e.docker, ['rmi', `bench-import:${i}`]);
   }
@@ -37,11 +47,13 @@ async function pushPullOnce(e: BenchEngine, work: string): Promise<{ push: numbe
   try {
     const ref = `${reg.host}/bench/big:v1`;
     await must(e.docker, ['tag', 'bench-big', ref]);
+    await settleDisk();
     let t = process.hrtime.bigint();
     await must(e.docker, ['push', ref]);
     const push = msSince(t) / 1000;
     // Drop both names so the layer itself goes and the pull has to fetch every byte.
     await must(e.docker, ['rmi', ref, 'bench-big']);
+    await settleDisk();
     t = process.hrtime.bigint();
     await must(e.docker, ['pull', ref]);
     const pull = msSince(t) / 1000;

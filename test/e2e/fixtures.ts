@@ -23,6 +23,11 @@ export function dockerBinary(): string | undefined {
   return findOnPath('docker');
 }
 
+/** The environment with this test's node first on PATH, for executables whose shebang runs `node`. */
+export function withNodeOnPath(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, PATH: [dirname(process.execPath), env['PATH'] ?? ''].join(delimiter) };
+}
+
 export function findOnPath(name: string): string | undefined {
   const dirs = (process.env['PATH'] ?? '').split(delimiter).concat(['/usr/local/bin', '/usr/bin', '/usr/sbin']);
   for (const d of dirs) {

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { dockerBinary, repoRoot } from './fixtures.js';
+import { dockerBinary, repoRoot, withNodeOnPath } from './fixtures.js';
 import { cleanUpLeaks, describeLeaks, findLeaks, isEmpty } from './leak-check.js';
 import { type CommandOptions, type CommandResult, runCommand } from './run-command.js';
 
@@ -85,11 +85,12 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<Daemon> {
   const launch = async (): Promise<void> => {
     const fd = openSync(logPath, 'a');
     try {
-      child = spawn(
-        process.execPath,
-        [join(repo, 'bin', 'skiffd'), '--data-root', dataRoot, '--exec-root', execRoot, '-H', env.DOCKER_HOST, ...(opts.args ?? [])],
-        { stdio: ['ignore', fd, fd], cwd: repo },
-      );
+      // Run as installed: the executable itself, so its shebang's node flags apply.
+      child = spawn(join(repo, 'bin', 'skiffd'), ['--data-root', dataRoot, '--exec-root', execRoot, '-H', env.DOCKER_HOST, ...(opts.args ?? [])], {
+        stdio: ['ignore', fd, fd],
+        cwd: repo,
+        env: withNodeOnPath(),
+      });
     } finally {
       closeSync(fd);
     }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cgroupDir, parseCgroupLayout } from '../../src/sys/cgroup-layout.js';
 import { ok } from './cli.js';
-import { busyboxTarball, dockerBinary, isRoot, repoRoot } from './fixtures.js';
+import { busyboxTarball, dockerBinary, isRoot, repoRoot, withNodeOnPath } from './fixtures.js';
 import { type Daemon, startDaemon } from './harness.js';
 import { runCommand } from './run-command.js';
 
@@ -117,7 +117,7 @@ describe('limits: a container cannot take the host down', { skip, timeout: 300_0
   });
 
   it('a TCP listener without TLS is refused at start-up', async () => {
-    const r = await runCommand(process.execPath, [join(repoRoot(), 'bin', 'skiffd'), '--data-root', '/tmp/skiff-no-tcp', '-H', 'tcp://127.0.0.1:23750']);
+    const r = await runCommand(join(repoRoot(), 'bin', 'skiffd'), ['--data-root', '/tmp/skiff-no-tcp', '-H', 'tcp://127.0.0.1:23750'], { env: withNodeOnPath() });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /refusing to listen on tcp:\/\/127\.0\.0\.1:23750 without TLS/);
   });
