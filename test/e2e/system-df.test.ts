@@ -1,6 +1,6 @@
 // The Engine API calls real clients were still missing (issue #11 follow-up), each driven the
 // same way against skiffd and, where installed, a private dockerd (the oracle): `docker system
-// df` and `-v` with real sizes, `container prune` label/until filters, the event order of
+// df` and `-v` with real sizes, `ps -s`, `container prune` label/until filters, the event order of
 // `rm -f`, a start with a request body refused, and `/distribution/{name}/json` against skiff's
 // own registry server with basic auth (X-Registry-Auth honoured).
 import assert from 'node:assert/strict';
@@ -128,6 +128,31 @@ for (const target of targets) {
       const pruned = await ok(['container', 'prune', '-f']);
       assert.match(pruned, /^Total reclaimed space: 102\.4kB$/m, pruned);
       await ok(['volume', 'rm', 'dfvol']);
+    });
+
+    it('ps -s shows the read-write layer and the virtual size, from GET /containers/json?size=1', async () => {
+      await ok(['run', '--name', 'psz', 'busybox', 'sh', '-c', 'dd if=/dev/zero of=/big bs=1k count=200 2>/dev/null']);
+      await ok(['create', '--name', 'psz-clean', 'busybox', 'true']);
+      const imageSize = Number((await ok(['image', 'inspect', '-f', '{{.Size}}', 'busybox'])).trim());
+      const listed = async (query: string) => {
+        const r = await api(t.socket, 'GET', `/v1.41/containers/json?all=1${query}`);
+        assert.equal(r.status, 200, r.body);
+        return JSON.parse(r.body) as Array<{ Names: string[]; SizeRw?: number; SizeRootFs?: number }>;
+      };
+      const sized = await listed('&size=1');
+      const written = sized.find((c) => c.Names[0] === '/psz');
+      const clean = sized.find((c) => c.Names[0] === '/psz-clean');
+      assert.equal(written?.SizeRw, 204800);
+      assert.equal(written?.SizeRootFs, 204800 + imageSize);
+      assert.equal(clean?.SizeRw, undefined, 'a zero SizeRw is left out');
+      assert.equal(clean?.SizeRootFs, imageSize);
+      // Sizes are walks of the disk: only when asked.
+      assert.equal((await listed('')).find((c) => c.Names[0] === '/psz')?.SizeRw, undefined);
+
+      const out = await ok(['ps', '-a', '-s', '--filter', 'name=psz', '--format', '{{.Names}} {{.Size}}']);
+      assert.match(out, /^psz 205kB \(virtual [\d.]+MB\)$/m, out);
+      assert.match(out, /^psz-clean 0B \(virtual [\d.]+MB\)$/m, out);
+      await ok(['rm', 'psz', 'psz-clean']);
     });
 
     it('system df with type=volume on API 1.42 answers only the volumes', async (ctx) => {

@@ -10,6 +10,8 @@ import { specFromCreate, type CreateBody } from '../create-request.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { directorySize } from '../../container/disk-usage.js';
 import { containerPruneFilter } from '../container-prune-filters.js';
+import { containerSizes } from '../system-df.js';
+import { mapLimit } from '../../base/map-limit.js';
 import { boolValue, checkFilterKeys, intValue, parseFilters, type Filters } from '../query.js';
 import { readJsonBody, sendEmpty, sendJson, type RequestContext } from '../request-context.js';
 import type { Route } from '../router.js';
@@ -25,6 +27,15 @@ export interface ContainerRouteDeps {
 }
 
 const param = (ctx: RequestContext, name: string): string => ctx.params[name] ?? '';
+
+/** Bytes of the container's image layers; 0 once the image is gone (`rmi -f` of a used image). */
+function imageSizeOf(deps: ContainerRouteDeps, rec: ContainerRecord): number {
+  try {
+    return deps.images.resolve(rec.spec.imageId).size;
+  } catch {
+    return 0;
+  }
+}
 
 /** The 404 a create gets for a missing image; the CLI reacts to it by pulling. */
 function resolveImageForCreate(deps: ContainerRouteDeps, ref: string): ImageRecord {
@@ -142,7 +153,7 @@ export function containerRoutes(deps: ContainerRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/containers/json',
-      handler: (ctx) => {
+      handler: async (ctx) => {
         const all = boolValue(ctx.query.get('all'));
         const limit = intValue(ctx.query.get('limit'), 'limit') ?? -1;
         const keep = listFilter(parseFilters(ctx.query.get('filters')), deps);
@@ -151,7 +162,11 @@ export function containerRoutes(deps: ContainerRouteDeps): Route[] {
         let recs = containers.list().filter((r) => (all || limit > 0 || up(r)) && keep(r));
         if (limit > 0) recs = recs.slice(0, limit);
         const now = Date.now();
-        sendJson(ctx, 200, recs.map((r) => summaryShape(r, now, deps.networkView?.(r), deps.dataRoot)));
+        const shapes = recs.map((r) => summaryShape(r, now, deps.networkView?.(r), deps.dataRoot));
+        if (!boolValue(ctx.query.get('size'))) return sendJson(ctx, 200, shapes);
+        // `ps -s`: the read-write layer walked (a few at once), plus the image for the virtual size.
+        const sizes = await mapLimit(recs, 4, async (r) => containerSizes(await directorySize(containers.paths(r.id).upper, ctx.signal), imageSizeOf(deps, r)));
+        sendJson(ctx, 200, shapes.map((s, i) => ({ ...s, ...sizes[i] })));
       },
     },
     {

@@ -9,6 +9,7 @@ import { compareVersions } from '../api-version.js';
 import { sendJson } from '../request-context.js';
 import type { Route } from '../router.js';
 import { containerSizes, dfTypes, imageUsage, type ImageLayers } from '../system-df.js';
+import { mapLimit } from '../../base/map-limit.js';
 
 export interface SystemDfDeps {
   images: Pick<ImageStore, 'list' | 'summaryShape' | 'topChainId'> & { records: { children(id: string): unknown[] } };
@@ -19,19 +20,6 @@ export interface SystemDfDeps {
   volumes: { list(): VolumeRecord[]; shape(v: VolumeRecord): Record<string, unknown>; users(name: string): string[]; dataDir(name: string): string };
 }
 
-/** Runs `fn` over `items` with at most `limit` at once: sizes are walks, and many at once would flood the disk. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /** An image's layers bottom first, or none when its chain is not (or no longer) in the store. */
 function layersOf(deps: SystemDfDeps, rec: ImageRecord): ImageLayers {
@@ -80,6 +68,7 @@ export function systemDfRoutes(deps: SystemDfDeps): Route[] {
               };
             })
           : null;
+        // Sizes are walks: a few at once, not a flood of the disk.
         body.Containers = want.has('container')
           ? await mapLimit(containers, 4, async (c) => {
               const sizeRw = await directorySize(deps.containers.paths(c.id).upper, ctx.signal);
