@@ -5,7 +5,8 @@
 import { type BenchEngine, must } from '../engines.js';
 import { msSince, summarize, type Measurement } from '../report/measurement.js';
 import { pssMiB, rssMiB } from '../proc-memory.js';
-import { mapLimit, type Workload } from './params.js';
+import { mapLimit } from '../../src/base/map-limit.js';
+import type { Workload } from './params.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mapLimit, paramsFor, roundParams, share } from './params.js';
+import { paramsFor, roundParams, share } from './params.js';
 
 describe('workload params', () => {
   it('paramsFor the full run uses the issue figures and quick shrinks them', () => {
@@ -25,26 +25,5 @@ describe('workload params', () => {
     assert.equal(rounds[0]?.warmups, full.warmups);
     assert.equal(rounds[1]?.warmups, 1);
     assert.equal(rounds[1]?.fleet, full.fleet, 'counts that are not split stay whole');
-  });
-
-  it('mapLimit keeps order and never runs more than the limit at once', async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const out = await mapLimit([5, 1, 4, 2, 3], 2, async (n, i) => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      await new Promise((r) => setTimeout(r, n * 3));
-      inFlight--;
-      return `${i}:${n}`;
-    });
-    assert.deepEqual(out, ['0:5', '1:1', '2:4', '3:2', '4:3']);
-    assert.equal(peak, 2);
-  });
-
-  it('mapLimit rejects when one item fails', async () => {
-    await assert.rejects(mapLimit([1, 2], 2, async (n) => {
-      if (n === 2) throw new Error('boom');
-      return n;
-    }), /boom/);
   });
 });

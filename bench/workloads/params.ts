@@ -55,14 +55,3 @@ export interface WorkloadContext {
 
 /** A workload measures one engine and returns one or more measurements (ids from the catalogue). */
 export type Workload = (e: BenchEngine, ctx: WorkloadContext) => Promise<Measurement[]>;
-
-/** Runs `fn` over `items` with at most `limit` in flight; results keep the items' order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i] as T, i);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
