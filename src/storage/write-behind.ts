@@ -20,11 +20,7 @@ export class WriteBehind {
     });
     this.inflight.push({ done, bytes });
     this.bytes += bytes;
-    while (this.inflight.length > this.maxCount || (this.bytes > this.maxBytes && this.inflight.length > 0)) {
-      const oldest = this.inflight.shift() as { done: Promise<void>; bytes: number };
-      await oldest.done;
-      this.bytes -= oldest.bytes;
-    }
+    while (this.inflight.length > this.maxCount || (this.bytes > this.maxBytes && this.inflight.length > 0)) await this.retireOldest();
     this.throwIfFailed();
   }
 
@@ -34,11 +30,13 @@ export class WriteBehind {
 
   /** Waits for everything in flight; throws the first failure. */
   async settle(): Promise<void> {
-    while (this.inflight.length > 0) {
-      const oldest = this.inflight.shift() as { done: Promise<void>; bytes: number };
-      await oldest.done;
-      this.bytes -= oldest.bytes;
-    }
+    while (this.inflight.length > 0) await this.retireOldest();
     this.throwIfFailed();
+  }
+
+  private async retireOldest(): Promise<void> {
+    const oldest = this.inflight.shift() as { done: Promise<void>; bytes: number };
+    await oldest.done;
+    this.bytes -= oldest.bytes;
   }
 }
