@@ -175,7 +175,7 @@ async function unpackHashed(
       signal?.removeEventListener('abort', onAbort);
       plain.release(e);
       extract.destroy(e);
-      reject(isEngineError(e) || e.name === 'AbortError' ? e : invalidParameter(`failed to unpack layer: ${e.message}`, e));
+      reject(unpackError(e));
     };
     const onAbort = () => fail(signal?.reason ?? new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -200,7 +200,7 @@ async function unpackHashed(
     throw err;
   });
   await behind.settle().catch((err: unknown) => {
-    throw isEngineError(err) ? err : invalidParameter(`failed to unpack layer: ${(err as Error).message}`, err);
+    throw unpackError(err instanceof Error ? err : new Error(String(err)));
   });
 
   // Directory times last: writing their children changed them.
@@ -208,6 +208,9 @@ async function unpackHashed(
   for (const d of dirTimes.reverse()) await fsp.lutimes(d.path, d.mtime, d.mtime);
   return { diffId: await hasher.digest(), size };
 }
+
+/** Engine errors and aborts as they are; anything else (a bad archive, a failed write) is a 400. */
+const unpackError = (e: Error): Error => (isEngineError(e) || e.name === 'AbortError' ? e : invalidParameter(`failed to unpack layer: ${e.message}`, e));
 
 /**
  * An existing entry is replaced, except a directory by a directory (metadata is then updated) and
