@@ -2,10 +2,10 @@
 // compressed and plain costs the event loop ~0.3 s of SHA; copying the same bytes into a shared
 // ring costs it a few milliseconds, and the hash then runs on another core. A small pool of
 // threads serves every stream; when all are busy a stream hashes in-thread, as before.
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Digest } from '../base/digest.js';
+import { hasherDigest, newHasher, type Digest } from '../base/digest.js';
 import { CTRL, RING_OFFSET, STATE, type HashThreadData } from './hash-thread-layout.js';
 
 export interface StreamHasher {
@@ -245,12 +245,12 @@ class ThreadHasher implements StreamHasher {
 const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<unknown> | string } }).waitAsync;
 
 class InThreadHasher implements StreamHasher {
-  private readonly hash: Hash = createHash('sha256');
+  private readonly hash: Hash = newHasher();
   update(chunk: Uint8Array): void {
     this.hash.update(chunk);
   }
   digest(): Promise<Digest> {
-    return Promise.resolve(`sha256:${this.hash.digest('hex')}` as Digest);
+    return Promise.resolve(hasherDigest(this.hash));
   }
   release(): void {}
 }
