@@ -103,7 +103,8 @@ export function compressTar(tar: Readable, opts: CompressOptions = {}): PackedLa
   result.catch(() => {});
 
   async function* members(): AsyncGenerator<Buffer> {
-    const inflight: Array<Promise<Buffer>> = [];
+    // Each slot's gzip members, in order; a slot is several members when its content is mixed.
+    const inflight: Array<Promise<Buffer[]>> = [];
     let pending: Buffer[] = [];
     let pendingLen = 0;
     const flushPending = () => {
@@ -112,9 +113,18 @@ export function compressTar(tar: Readable, opts: CompressOptions = {}): PackedLa
       pending = [];
       pendingLen = 0;
       // One gzip member per run: stored where the bytes will not shrink, deflated elsewhere.
-      const parts = compressibleRuns(buf, level).map((r) => gzipAsync(buf.subarray(r.start, r.end), { level: r.level, chunkSize: 1024 * 1024 }) as Promise<Buffer>);
-      inflight.push(parts.length === 1 ? (parts[0] as Promise<Buffer>) : Promise.all(parts).then((outs) => Buffer.concat(outs)));
+      inflight.push(Promise.all(compressibleRuns(buf, level).map((r) => gzipAsync(buf.subarray(r.start, r.end), { level: r.level, chunkSize: 1024 * 1024 }) as Promise<Buffer>)));
     };
+    /** Yields the oldest slots' members until at most `keep` slots are still compressing. */
+    async function* settled(keep: number): AsyncGenerator<Buffer> {
+      while (inflight.length > keep) {
+        for (const out of await (inflight.shift() as Promise<Buffer[]>)) {
+          blobHash.update(out);
+          size += out.length;
+          yield out;
+        }
+      }
+    }
     for await (const c of tar) {
       opts.signal?.throwIfAborted();
       const chunk = c as Buffer;
@@ -134,20 +144,10 @@ export function compressTar(tar: Readable, opts: CompressOptions = {}): PackedLa
         pending.push(rest);
         pendingLen += rest.length;
       }
-      while (inflight.length >= parallel) {
-        const out = await (inflight.shift() as Promise<Buffer>);
-        blobHash.update(out);
-        size += out.length;
-        yield out;
-      }
+      yield* settled(parallel - 1);
     }
     flushPending();
-    while (inflight.length > 0) {
-      const out = await (inflight.shift() as Promise<Buffer>);
-      blobHash.update(out);
-      size += out.length;
-      yield out;
-    }
+    yield* settled(0);
     resolve({ diffId: await plainHash.digest(), digest: await blobHash.digest(), size, tarSize });
   }
   const gen = members();
