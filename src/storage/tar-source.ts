@@ -51,13 +51,10 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T
  */
 const DECOMPRESS_RUN = 1024 * 1024;
 
-async function* inRuns(first: Buffer, it: AsyncIterator<unknown>): AsyncGenerator<Buffer> {
-  let parts: Buffer[] = [first];
-  let len = first.length;
-  for (;;) {
-    const r = await it.next();
-    if (r.done) break;
-    const b = asBuffer(r.value as Uint8Array);
+async function* inRuns(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let len = 0;
+  for await (const b of chunks) {
     parts.push(b);
     len += b.length;
     if (len >= DECOMPRESS_RUN) {
@@ -67,6 +64,17 @@ async function* inRuns(first: Buffer, it: AsyncIterator<unknown>): AsyncGenerato
     }
   }
   if (len > 0) yield parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, len);
+}
+
+/** The bytes already read to sniff the format, then the rest of the input as Buffers (no copy). */
+async function* headThenRest(head: Buffer, it: AsyncIterator<unknown> | undefined): AsyncGenerator<Buffer> {
+  yield head;
+  if (it === undefined) return;
+  for (;;) {
+    const r = await it.next();
+    if (r.done) return;
+    yield asBuffer(r.value as Uint8Array);
+  }
 }
 
 export async function openPlainTar(
@@ -102,24 +110,8 @@ export async function openPlainTar(
   }
   const gzip = startsWith(head, MAGIC.gzip);
   const zstd = startsWith(head, MAGIC.zstd);
-  const source = Readable.from(
-    (async function* () {
-      if (ended) {
-        yield head;
-        return;
-      }
-      if (!gzip && !zstd) {
-        yield head;
-        for (;;) {
-          const r = await it.next();
-          if (r.done) return;
-          yield asBuffer(r.value as Uint8Array);
-        }
-      }
-      yield* inRuns(head, it);
-    })(),
-    { objectMode: false },
-  );
+  const chunks = headThenRest(head, ended ? undefined : it);
+  const source = Readable.from(gzip || zstd ? inRuns(chunks) : chunks, { objectMode: false });
   const tap = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       onChunk(chunk);
